@@ -66,6 +66,10 @@ public sealed class HpkeSuite
     public static (byte[] PrivateKey, byte[] PublicKey) DeriveKeyPair(ReadOnlySpan<byte> ikm) =>
         HpkeDhKemP256.DeriveKeyPair(ikm);
 
+    /// <summary>Computes the 65-byte public key of a private key scalar.</summary>
+    /// <exception cref="HpkeInvalidKeyException">The private key is not a valid P-256 scalar.</exception>
+    public static byte[] GetPublicKey(ReadOnlySpan<byte> privateKey) => HpkeDhKemP256.GetPublicKey(privateKey);
+
     /// <summary>Starts a session to the holder of <paramref name="recipientPublicKey"/>.</summary>
     /// <returns><c>Enc</c> must reach the recipient alongside the ciphertexts; it is not secret.</returns>
     /// <exception cref="HpkeInvalidKeyException">The public key is not an uncompressed P-256 point on the curve.</exception>

@@ -1,0 +1,3 @@
+using Intake.Cli;
+
+return await IntakeCommand.RunAsync(args, Console.Out, Console.Error);

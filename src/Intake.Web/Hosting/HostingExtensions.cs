@@ -1,0 +1,86 @@
+using Intake.Storage;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Intake.Web.Hosting;
+
+/// <summary>Composition of the host: logging, options, the database and start-up checks.</summary>
+public static class HostingExtensions
+{
+    /// <summary>
+    /// Structured JSON console logs without scopes: ASP.NET's request scope carries the path and
+    /// connection id, and survivor requests must leave no such trace.
+    /// </summary>
+    public static IHostApplicationBuilder AddIntakeLogging(this IHostApplicationBuilder builder)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(options =>
+        {
+            options.IncludeScopes = false;
+            // No timestamps from the service: survivor-related times must stay coarse, and the
+            // operator's log collector stamps lines anyway.
+            options.TimestampFormat = null;
+        });
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddIntakeHost(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<IntakeHostOptions>()
+            .Bind(builder.Configuration.GetSection(IntakeHostOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<StartupChecks>();
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddIntakeDatabase(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>()
+            .Bind(builder.Configuration.GetSection(DatabaseOptions.Section))
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            var dataSource = new NpgsqlDataSourceBuilder(options.App) { Name = "intake-app" };
+            dataSource.UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>());
+            return dataSource.Build();
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Validates every setting and checks that PostgreSQL and RabbitMQ answer, before anything
+    /// else resolves them. A failure is one log line that names the setting, and the caller
+    /// exits with code 1 instead of printing a stack trace or retrying in the background.
+    /// </summary>
+    public static async Task<bool> PassesStartupChecksAsync(this WebApplication app)
+    {
+        try
+        {
+            _ = app.Services.GetRequiredService<IOptions<IntakeHostOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+            await app.Services.GetRequiredService<StartupChecks>().RunAsync(app.Lifetime.ApplicationStopping);
+            return true;
+        }
+        catch (OptionsValidationException ex)
+        {
+            app.Logger.LogCritical("Intake cannot start: invalid setting: {Reason}", string.Join(" ", ex.Failures));
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+        {
+            // The configuration binder's own message names the key, e.g. 'Intake:Role'.
+            app.Logger.LogCritical("Intake cannot start: invalid setting: {Reason}", ex.Message);
+        }
+        catch (StartupCheckException ex)
+        {
+            app.Logger.LogCritical("Intake cannot start: {Reason}", ex.Message);
+        }
+        return false;
+    }
+
+    internal static int CurrentSchemaVersion => Migration.LatestVersion;
+}

@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Intake.Web.Hosting;
+
+/// <summary>Settings of the "RabbitMq" section.</summary>
+public sealed class RabbitMqOptions
+{
+    public const string Section = "RabbitMq";
+
+    [Required(AllowEmptyStrings = false, ErrorMessage = "RabbitMq:Host is empty.")]
+    public string Host { get; set; } = "127.0.0.1";
+
+    [Range(1, 65535, ErrorMessage = "RabbitMq:Port must be between 1 and 65535.")]
+    public int Port { get; set; } = 5672;
+
+    [Required(AllowEmptyStrings = false, ErrorMessage = "RabbitMq:VirtualHost is empty (use \"/\" for the default).")]
+    public string VirtualHost { get; set; } = "/";
+
+    [Required(AllowEmptyStrings = false, ErrorMessage = "RabbitMq:Username is empty.")]
+    public string Username { get; set; } = "";
+
+    [Required(AllowEmptyStrings = false, ErrorMessage = "RabbitMq:Password is empty.")]
+    public string Password { get; set; } = "";
+
+    public override string ToString() => $"{Host}:{Port} virtual host '{VirtualHost}'";
+}

@@ -1,0 +1,99 @@
+using System.Net.Sockets;
+using Intake.Storage;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace Intake.Web.Hosting;
+
+/// <summary>A service Intake needs is missing or misconfigured; the message names the setting.</summary>
+public sealed class StartupCheckException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Checks PostgreSQL (reachable, credentials, schema version) and RabbitMQ (reachable,
+/// credentials, virtual host) before the host starts, so a wrong setting fails fast with one
+/// line instead of a retry loop in the background.
+/// </summary>
+internal sealed class StartupChecks(
+    NpgsqlDataSource dataSource,
+    IOptions<DatabaseOptions> database,
+    IOptions<RabbitMqOptions> rabbitMq)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await CheckPostgresAsync(cancellationToken);
+        await CheckRabbitMqAsync(cancellationToken);
+    }
+
+    private async Task CheckPostgresAsync(CancellationToken cancellationToken)
+    {
+        var target = new NpgsqlConnectionStringBuilder(database.Value.App);
+        var where = $"{target.Host}:{target.Port} database '{target.Database}' as '{target.Username}'";
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Timeout);
+        int version;
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(timeout.Token);
+            version = await MigrationRunner.CurrentVersionAsync(connection, timeout.Token);
+        }
+        catch (PostgresException ex)
+        {
+            throw new StartupCheckException($"PostgreSQL at {where} refused the connection (setting Database:App): {ex.MessageText}", ex);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or SocketException or OperationCanceledException or TimeoutException)
+        {
+            throw new StartupCheckException($"Cannot reach PostgreSQL at {where} (setting Database:App): {Reason(ex)}", ex);
+        }
+        if (version < HostingExtensions.CurrentSchemaVersion)
+        {
+            throw new StartupCheckException(
+                $"The database at {where} is at schema version {version}; this build needs {HostingExtensions.CurrentSchemaVersion} (setting Database:App). Run `intake migrate` first.");
+        }
+    }
+
+    private async Task CheckRabbitMqAsync(CancellationToken cancellationToken)
+    {
+        var options = rabbitMq.Value;
+        var factory = new ConnectionFactory
+        {
+            HostName = options.Host,
+            Port = options.Port,
+            VirtualHost = options.VirtualHost,
+            UserName = options.Username,
+            Password = options.Password,
+            RequestedConnectionTimeout = Timeout,
+            AutomaticRecoveryEnabled = false,
+            ClientProvidedName = "intake-startup-check",
+        };
+        try
+        {
+            await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+            // A refused virtual host can surface only once the connection is used.
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        }
+        catch (BrokerUnreachableException ex) when (ex.InnerException is AuthenticationFailureException)
+        {
+            throw new StartupCheckException($"RabbitMQ at {options} refused the credentials (settings RabbitMq:Username, RabbitMq:Password).", ex);
+        }
+        catch (Exception ex) when (ex is BrokerUnreachableException or OperationInterruptedException or SocketException or IOException)
+        {
+            throw new StartupCheckException(
+                $"Cannot reach RabbitMQ at {options} (settings RabbitMq:Host, RabbitMq:Port, RabbitMq:VirtualHost): {Reason(ex)}", ex);
+        }
+    }
+
+    // The innermost message is the useful one ("Connection refused", "access to vhost refused").
+    private static string Reason(Exception ex)
+    {
+        var inner = ex;
+        while (inner.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+        return inner is OperationCanceledException ? $"no answer within {Timeout.TotalSeconds:0} seconds" : inner.Message;
+    }
+}

@@ -1,0 +1,57 @@
+using Intake.Web.Hosting;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Intake.Web.Messaging;
+
+/// <summary>MassTransit over RabbitMQ: quorum queues, publisher confirms, kebab-case endpoints.</summary>
+public static class MessagingExtensions
+{
+    public static IHostApplicationBuilder AddIntakeMessaging(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RabbitMqOptions>()
+            .Bind(builder.Configuration.GetSection(RabbitMqOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        // Read leniently here: an invalid role is reported by the options validation at start.
+        var runsConsumers = !Enum.TryParse<HostRole>(builder.Configuration[$"{IntakeHostOptions.Section}:Role"], ignoreCase: true, out var role)
+            || role != HostRole.Web;
+
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            if (runsConsumers)
+            {
+                bus.AddConsumer<BusProbeConsumer, BusProbeConsumerDefinition>();
+            }
+            // Durable, replicated queues for every consumer endpoint; survives a broker node loss in a cluster.
+            bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            {
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                {
+                    rabbit.SetQuorumQueue();
+                }
+            });
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                rabbit.Host(options.Host, (ushort)options.Port, options.VirtualHost, host =>
+                {
+                    host.Username(options.Username);
+                    host.Password(options.Password);
+                    host.PublisherConfirmation = true;
+                    host.ConnectionName("intake");
+                });
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+        builder.Services.Configure<MassTransitHostOptions>(options =>
+        {
+            // Start-up checks already proved the broker answers; don't block start on the bus.
+            options.WaitUntilStarted = false;
+            options.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,30 @@
+using Intake.Web.Health;
+using Intake.Web.Hosting;
+using Intake.Web.Messaging;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddIntakeLogging();
+builder.AddIntakeHost();
+builder.AddIntakeDatabase();
+builder.AddIntakeMessaging();
+builder.AddIntakeHealth();
+
+var app = builder.Build();
+
+if (!await app.PassesStartupChecksAsync())
+{
+    return 1;
+}
+
+app.UseIntakeRequestPrivacy();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseStaticFiles();
+app.MapIntakeHealth();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

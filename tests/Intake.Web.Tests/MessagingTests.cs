@@ -1,0 +1,27 @@
+using System.Text.Json;
+using Intake.Core.Contracts;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Intake.Web.Tests;
+
+[Collection(WebCollection.Name)]
+public sealed class MessagingTests(WebFixture fixture)
+{
+    [Fact]
+    public async Task A_probe_makes_the_round_trip_through_RabbitMQ_on_a_quorum_queue()
+    {
+        await using var factory = fixture.Factory();
+        using var client = factory.CreateClient(); // starts the host and its bus
+        await HealthTests.WaitForHealthAsync(client, System.Net.HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+        var bus = factory.Services.GetRequiredService<IBus>();
+        var probe = new BusProbe(Guid.NewGuid());
+
+        var answer = await bus.CreateRequestClient<BusProbe>(RequestTimeout.After(s: 30)).GetResponse<BusProbeAnswered>(probe);
+
+        Assert.Equal(probe.ProbeId, answer.Message.ProbeId);
+        var queue = JsonDocument.Parse(await fixture.VirtualHost.GetJsonAsync("api/queues/{vhost}/bus-probe")).RootElement;
+        Assert.Equal("quorum", queue.GetProperty("type").GetString());
+        Assert.True(queue.GetProperty("durable").GetBoolean());
+    }
+}

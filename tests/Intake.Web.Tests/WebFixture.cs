@@ -1,0 +1,63 @@
+using Intake.Storage;
+using Intake.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Intake.Web.Tests;
+
+/// <summary>One migrated database and one RabbitMQ virtual host for the web tests of this run.</summary>
+public sealed class WebFixture : IAsyncLifetime
+{
+    public TestDatabase Database { get; private set; } = null!;
+    public TestVirtualHost VirtualHost { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync("web");
+        VirtualHost = await TestVirtualHost.CreateAsync("web");
+        await new MigrationRunner(Database.Migrator, NullLogger<MigrationRunner>.Instance).MigrateAsync(Migration.All);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Database.DisposeAsync();
+        await VirtualHost.DisposeAsync();
+    }
+
+    /// <summary>The settings Intake needs, pointing at this run's database and virtual host.</summary>
+    public Dictionary<string, string> Settings(int? postgresPort = null, int? rabbitPort = null)
+    {
+        var app = new Npgsql.NpgsqlConnectionStringBuilder(Database.App) { Port = postgresPort ?? TestServices.PgPort, Timeout = 3 };
+        return new Dictionary<string, string>
+        {
+            ["Database:App"] = app.ConnectionString,
+            ["RabbitMq:Host"] = TestServices.RabbitHost,
+            ["RabbitMq:Port"] = (rabbitPort ?? TestServices.RabbitPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RabbitMq:VirtualHost"] = VirtualHost.Name,
+            ["RabbitMq:Username"] = TestServices.RabbitUser,
+            ["RabbitMq:Password"] = TestServices.RabbitPassword,
+        };
+    }
+
+    public WebApplicationFactory<Program> Factory(Dictionary<string, string>? settings = null) =>
+        new IntakeWebFactory(settings ?? Settings());
+
+    private sealed class IntakeWebFactory(Dictionary<string, string> settings) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class WebCollection : ICollectionFixture<WebFixture>
+{
+    public const string Name = "web";
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Intake.Testing;
+
+/// <summary>
+/// A loopback TCP forwarder placed between Intake and a real service, so a test can cut the
+/// service off (and restore it) without stopping the shared PostgreSQL or RabbitMQ.
+/// </summary>
+public sealed class TcpProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly IPEndPoint _target;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<TcpClient> _open = [];
+    private readonly Lock _gate = new();
+    private readonly Task _accepting;
+    private volatile bool _cut;
+
+    public TcpProxy(string targetHost, int targetPort)
+    {
+        _target = new IPEndPoint(IPAddress.Parse(targetHost), targetPort);
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Closes every open connection and refuses new ones until <see cref="Restore"/>.</summary>
+    public void Cut()
+    {
+        _cut = true;
+        lock (_gate)
+        {
+            foreach (var client in _open)
+            {
+                client.Client.LingerState = new LingerOption(true, 0);
+                client.Dispose();
+            }
+            _open.Clear();
+        }
+    }
+
+    public void Restore() => _cut = false;
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient inbound;
+            try
+            {
+                inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            if (_cut)
+            {
+                inbound.Client.LingerState = new LingerOption(true, 0);
+                inbound.Dispose();
+                continue;
+            }
+            _ = PipeAsync(inbound);
+        }
+    }
+
+    private async Task PipeAsync(TcpClient inbound)
+    {
+        var outbound = new TcpClient();
+        try
+        {
+            await outbound.ConnectAsync(_target, _stop.Token);
+            lock (_gate)
+            {
+                _open.Add(inbound);
+                _open.Add(outbound);
+            }
+            using var both = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            var a = inbound.GetStream().CopyToAsync(outbound.GetStream(), both.Token);
+            var b = outbound.GetStream().CopyToAsync(inbound.GetStream(), both.Token);
+            await Task.WhenAny(a, b);
+            await both.CancelAsync();
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // A cut or a closed peer ends the pipe; that is the point of the proxy.
+        }
+        finally
+        {
+            inbound.Dispose();
+            outbound.Dispose();
+            lock (_gate)
+            {
+                _open.Remove(inbound);
+                _open.Remove(outbound);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        Cut();
+        await _accepting;
+        _stop.Dispose();
+    }
+}
