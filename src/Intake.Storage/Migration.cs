@@ -8,7 +8,7 @@ namespace Intake.Storage;
 public sealed record Migration(int Version, string Name, string Sql)
 {
     /// <summary>SHA-256 of the file, so an edit to an already-applied migration is noticed.</summary>
-    public string Checksum { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
+    public string Checksum => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql)));
 
     private const string Prefix = "Intake.Storage.Migrations.";
 

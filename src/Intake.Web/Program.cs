@@ -14,6 +14,7 @@ var app = builder.Build();
 
 if (!await app.PassesStartupChecksAsync())
 {
+    await app.DisposeAsync(); // flushes the console logger, so the reason is printed
     return 1;
 }
 
