@@ -19,6 +19,11 @@ RABBIT_BIN=/usr/lib/rabbitmq/bin
 log() { printf '[intake] %s\n' "$*" >&2; }
 die() { printf '[intake] error: %s\n' "$*" >&2; exit 1; }
 
+# True when nothing listens on 127.0.0.1:PORT (bash's /dev/tcp, no extra tools needed).
+port_free() {
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"
   elif command -v sudo >/dev/null 2>&1; then sudo "$@"
@@ -114,6 +119,7 @@ CONF
   if pg_user_run "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     log "PostgreSQL already running on 127.0.0.1:$INTAKE_PG_PORT"
   else
+    port_free "$INTAKE_PG_PORT" || die "port $INTAKE_PG_PORT is taken by another process (another checkout's PostgreSQL?): run ./scripts/stop there, or set INTAKE_PG_PORT"
     log "starting PostgreSQL on 127.0.0.1:$INTAKE_PG_PORT"
     pg_user_run "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null \
       || die "PostgreSQL did not start; see $data/server.log"
@@ -198,6 +204,10 @@ CONF
   if rabbitmqctl_ -q await_startup --timeout 2 >/dev/null 2>&1; then
     log "RabbitMQ already running on 127.0.0.1:$INTAKE_AMQP_PORT"
   else
+    local p
+    for p in "$INTAKE_AMQP_PORT" "$INTAKE_RABBIT_MGMT_PORT" "$INTAKE_RABBIT_DIST_PORT"; do
+      port_free "$p" || die "port $p is taken by another process (another checkout's RabbitMQ?): run ./scripts/stop there, or set INTAKE_AMQP_PORT, INTAKE_RABBIT_MGMT_PORT, INTAKE_RABBIT_DIST_PORT and INTAKE_RABBIT_NODE"
+    done
     log "starting RabbitMQ on 127.0.0.1:$INTAKE_AMQP_PORT"
     # setsid -f detaches the broker from this shell (and from Ctrl-C in scripts/run).
     ( rabbit_env; cd "$base" && exec setsid -f "$RABBIT_BIN/rabbitmq-server" >"$base/log/startup.log" 2>&1 < /dev/null )
