@@ -23,5 +23,21 @@ public sealed class MessagingTests(WebFixture fixture)
         var queue = JsonDocument.Parse(await fixture.VirtualHost.GetJsonAsync("api/queues/{vhost}/bus-probe")).RootElement;
         Assert.Equal("quorum", queue.GetProperty("type").GetString());
         Assert.True(queue.GetProperty("durable").GetBoolean());
+        Assert.True(await AnyChannelInConfirmModeAsync(), "no channel of Intake's connection uses publisher confirms");
+    }
+
+    // The management API's channel list lags behind by its statistics interval (5 s by default).
+    private async Task<bool> AnyChannelInConfirmModeAsync()
+    {
+        for (var attempt = 0; attempt < 30; attempt++)
+        {
+            var channels = JsonDocument.Parse(await fixture.VirtualHost.GetJsonAsync("api/vhosts/{vhost}/channels")).RootElement;
+            if (channels.EnumerateArray().Any(c => c.TryGetProperty("confirm", out var confirm) && confirm.GetBoolean()))
+            {
+                return true;
+            }
+            await Task.Delay(500);
+        }
+        return false;
     }
 }

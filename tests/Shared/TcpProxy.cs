@@ -35,14 +35,30 @@ public sealed class TcpProxy : IAsyncDisposable
         {
             foreach (var client in _open)
             {
-                client.Client.LingerState = new LingerOption(true, 0);
-                client.Dispose();
+                Reset(client);
             }
             _open.Clear();
         }
     }
 
     public void Restore() => _cut = false;
+
+    // Closes with RST rather than FIN, as a dead peer or a dropped route would look to the client.
+    private static void Reset(TcpClient client)
+    {
+        try
+        {
+            if (client.Client is { } socket)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The pipe closed it first.
+        }
+        client.Dispose();
+    }
 
     private async Task AcceptAsync()
     {
@@ -59,8 +75,7 @@ public sealed class TcpProxy : IAsyncDisposable
             }
             if (_cut)
             {
-                inbound.Client.LingerState = new LingerOption(true, 0);
-                inbound.Dispose();
+                Reset(inbound);
                 continue;
             }
             _ = PipeAsync(inbound);
