@@ -65,11 +65,15 @@ public sealed class LoggingTests(WebFixture fixture)
     }
 
     [Fact]
-    public async Task Log_lines_carry_no_timestamp()
+    public async Task Log_lines_carry_no_timestamp_and_responses_do_not_name_the_server()
     {
         await using var intake = IntakeProcess.Start(fixture.Settings());
         await intake.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+        using var client = new HttpClient { BaseAddress = intake.BaseAddress };
+        var response = await client.GetAsync("healthz");
         await intake.StopAsync();
+
+        Assert.Empty(response.Headers.Server);
 
         var lines = StartupTests.Lines(intake.Output).ToList();
 

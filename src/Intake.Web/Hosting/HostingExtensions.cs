@@ -32,6 +32,8 @@ public static class HostingExtensions
             .ValidateOnStart();
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<StartupChecks>();
+        // Say nothing about the server software to whoever asks.
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options => options.AddServerHeader = false);
         return builder;
     }
 
