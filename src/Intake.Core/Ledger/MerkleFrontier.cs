@@ -97,7 +97,14 @@ public sealed class MerkleFrontier
     }
 
     /// <summary>Appends the next leaf hash (as produced by <see cref="MerkleHash.LeafHash"/>).</summary>
-    public void Append(ReadOnlySpan<byte> leafHash)
+    public void Append(ReadOnlySpan<byte> leafHash) => Append(leafHash, null);
+
+    /// <summary>
+    /// Appends a leaf and reports every perfect subtree it completes as (level, index, hash):
+    /// the node covering leaves [index * 2^level, (index + 1) * 2^level). A store keeps these so
+    /// proofs never need more than one lookup per level.
+    /// </summary>
+    public void Append(ReadOnlySpan<byte> leafHash, Action<int, long, byte[]>? completedNode)
     {
         if (leafHash.Length != MerkleHash.Size)
         {
@@ -112,10 +119,14 @@ public sealed class MerkleFrontier
         // Each trailing one bit of Size is a perfect subtree the same size as the one being
         // carried, so the two become siblings, exactly like binary addition of 1.
         var carry = leafHash.ToArray();
+        var level = 0;
         for (var size = Size; (size & 1) != 0; size >>= 1)
         {
             carry = MerkleHash.NodeHash(_subtrees[^1], carry);
             _subtrees.RemoveAt(_subtrees.Count - 1);
+            level++;
+            // The new node covers the 2^level leaves ending with this one.
+            completedNode?.Invoke(level, ((Size + 1) >> level) - 1, carry);
         }
 
         _subtrees.Add(carry);

@@ -1,0 +1,38 @@
+using Intake.Core.Crypto;
+using Npgsql;
+
+namespace Intake.Storage.Ledger;
+
+/// <summary>
+/// Signs the current head of the log as a checkpoint (signed note) and stores it. Idempotent:
+/// one checkpoint per tree size, so several workers on a schedule do no harm.
+/// </summary>
+public sealed class LedgerCheckpointer(NpgsqlDataSource dataSource, NoteSigner signer, string origin, TimeProvider time)
+{
+    public string Origin => origin;
+
+    public async Task<StoredCheckpoint> CheckpointAsync(CancellationToken cancellationToken = default)
+    {
+        var reader = new LedgerReader(dataSource);
+        var head = await reader.GetHeadAsync(cancellationToken);
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var note = signer.Sign(new CheckpointBody(origin, head.TreeSize, head.RootHash, today).ToNoteBody());
+        await using (var insert = dataSource.CreateCommand("""
+            INSERT INTO intake.ledger_checkpoints (tree_size, root_hash, issued_on, note)
+            VALUES (@size, @root, @day, @note) ON CONFLICT (tree_size) DO NOTHING
+            """))
+        {
+            insert.Parameters.AddWithValue("size", head.TreeSize);
+            insert.Parameters.AddWithValue("root", head.RootHash);
+            insert.Parameters.AddWithValue("day", today);
+            insert.Parameters.AddWithValue("note", note);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return (await reader.GetLatestCheckpointAsync(cancellationToken))!;
+    }
+
+    /// <summary>A checkpoint that covers the entry: the earliest stored one, or a new one.</summary>
+    public async Task<StoredCheckpoint> CheckpointCoveringAsync(long sequence, CancellationToken cancellationToken = default) =>
+        await new LedgerReader(dataSource).GetCheckpointCoveringAsync(sequence, cancellationToken)
+        ?? await CheckpointAsync(cancellationToken);
+}

@@ -1,0 +1,330 @@
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Intake.Core.Ledger;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Intake.Storage.Ledger;
+
+/// <summary>
+/// The single logical writer of the ledger. Concurrent appends queue here and are written in
+/// batches, one transaction per batch (group append), so throughput grows with load instead of
+/// paying one commit per entry.
+/// </summary>
+/// <remarks>
+/// Across processes, each batch locks the <c>ledger_head</c> row, so several writers still make
+/// one gap-free sequence: a sequence number is assigned under that lock, in the transaction that
+/// inserts the entry, and a crash rolls both back. An append either commits whole (entry,
+/// payload, keys, tree nodes, head) or not at all.
+/// </remarks>
+public sealed class LedgerWriter : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _time;
+    private readonly ILogger<LedgerWriter> _logger;
+    private readonly LedgerWriterOptions _options;
+    private readonly Channel<Pending> _queue;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    public LedgerWriter(NpgsqlDataSource dataSource, TimeProvider time, ILogger<LedgerWriter> logger, LedgerWriterOptions? options = null)
+    {
+        _dataSource = dataSource;
+        _time = time;
+        _logger = logger;
+        _options = options ?? new LedgerWriterOptions();
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(_options.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Appends one entry and returns once it is committed.</summary>
+    /// <exception cref="LedgerAppendException">The entry was refused or could not be committed; nothing of it is stored.</exception>
+    public async Task<AppendedEntry> AppendAsync(LedgerAppend append, CancellationToken cancellationToken = default)
+    {
+        Validate(append);
+        var pending = new Pending(append, new TaskCompletionSource<AppendedEntry>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _queue.Writer.WriteAsync(pending, cancellationToken);
+        // Once queued, the append is not cancelled: it may already be part of a committing batch.
+        return await pending.Completion.Task;
+    }
+
+    private static void Validate(LedgerAppend append)
+    {
+        try
+        {
+            // The sequence is not known yet; any valid placeholder checks the rest of the leaf.
+            _ = new LedgerLeaf(long.MaxValue - 1, append.Kind, DateOnly.MinValue, append.CaseId,
+                append.Payload is null ? null : new byte[MerkleHash.Size], append.PurgedSequence, append.Metadata).ToLeafInput();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new LedgerAppendException(ex.Message, ex);
+        }
+        if (append.WrappedKeys is { Count: > 0 } && append.Payload is null)
+        {
+            throw new LedgerAppendException("Wrapped keys belong to an entry with a payload.");
+        }
+        if (append.WrappedKeys?.Any(k => k.KeyId.Length != 16 || k.Wrapped.Length is 0 or > 1024) == true)
+        {
+            throw new LedgerAppendException("A wrapped key has a 16-byte key id and at most 1024 bytes.");
+        }
+        if (append.WrappedKeys is { } keys && keys.Select(k => Convert.ToHexString(k.KeyId.Span)).Distinct().Count() != keys.Count)
+        {
+            throw new LedgerAppendException("A key id appears twice.");
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<Pending>(_options.MaxBatchEntries);
+        try
+        {
+            while (await reader.WaitToReadAsync(_stop.Token))
+            {
+                batch.Clear();
+                long bytes = 0;
+                while (batch.Count < _options.MaxBatchEntries && bytes < _options.MaxBatchBytes && reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                    bytes += next.Append.Payload?.Length ?? 0;
+                }
+                await WriteAsync(batch);
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Shutting down: what is still queued is failed below.
+        }
+        while (reader.TryRead(out var left))
+        {
+            left.Completion.TrySetException(new LedgerAppendException("The ledger writer stopped before this entry was written."));
+        }
+    }
+
+    private async Task WriteAsync(List<Pending> batch)
+    {
+        try
+        {
+            var results = await WriteBatchAsync(batch);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (results[i] is { } appended)
+                {
+                    batch[i].Completion.TrySetResult(appended);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException or IOException)
+        {
+            _logger.LogError("Ledger batch of {Count} entries was not committed: {Reason}", batch.Count, ex.Message);
+            foreach (var pending in batch)
+            {
+                pending.Completion.TrySetException(new LedgerAppendException("The ledger could not commit this entry; nothing was stored.", ex));
+            }
+        }
+    }
+
+    private async Task<AppendedEntry?[]> WriteBatchAsync(List<Pending> batch)
+    {
+        var results = new AppendedEntry?[batch.Count];
+        await using var connection = await _dataSource.OpenConnectionAsync(_stop.Token);
+        await using var transaction = await connection.BeginTransactionAsync(_stop.Token);
+
+        long size;
+        MerkleFrontier frontier;
+        await using (var head = new NpgsqlCommand("SELECT tree_size, frontier FROM intake.ledger_head FOR UPDATE", connection, transaction))
+        await using (var row = await head.ExecuteReaderAsync(_stop.Token))
+        {
+            await row.ReadAsync(_stop.Token);
+            size = row.GetInt64(0);
+            frontier = MerkleFrontier.FromBytes((byte[])row[1]);
+        }
+        if (frontier.Size != size)
+        {
+            throw new InvalidOperationException($"Ledger head is inconsistent: size {size}, frontier of {frontier.Size}. Run `intake ledger verify`.");
+        }
+
+        var refused = await RefuseInvalidTombstonesAsync(connection, transaction, batch, size);
+        var day = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+        var rows = new List<(int Index, LedgerLeaf Leaf, byte[] LeafHash)>(batch.Count);
+        var nodes = new List<(int Level, long Index, byte[] Hash)>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (refused.TryGetValue(i, out var reason))
+            {
+                batch[i].Completion.TrySetException(new LedgerAppendException(reason));
+                continue;
+            }
+            var append = batch[i].Append;
+            var leaf = new LedgerLeaf(size + rows.Count, append.Kind, day, append.CaseId,
+                append.Payload is { } payload ? SHA256.HashData(payload.Span) : null, append.PurgedSequence, append.Metadata);
+            var leafHash = leaf.LeafHash();
+            frontier.Append(leafHash, (level, index, hash) => nodes.Add((level, index, hash)));
+            rows.Add((i, leaf, leafHash));
+        }
+        if (rows.Count == 0)
+        {
+            return results;
+        }
+
+        await CopyEntriesAsync(connection, rows);
+        await CopyPayloadsAsync(connection, rows.Select(r => (r.Leaf.Sequence, batch[r.Index].Append)).ToList());
+        await CopyNodesAsync(connection, nodes);
+        await using (var update = new NpgsqlCommand(
+            "UPDATE intake.ledger_head SET tree_size = @size, frontier = @frontier, root_hash = @root", connection, transaction))
+        {
+            update.Parameters.AddWithValue("size", frontier.Size);
+            update.Parameters.AddWithValue("frontier", frontier.ToBytes());
+            update.Parameters.AddWithValue("root", frontier.Root());
+            await update.ExecuteNonQueryAsync(_stop.Token);
+        }
+        await transaction.CommitAsync(_stop.Token);
+
+        foreach (var (index, leaf, leafHash) in rows)
+        {
+            results[index] = new AppendedEntry(leaf.Sequence, leafHash, day);
+        }
+        return results;
+    }
+
+    // A tombstone must name an existing entry that has no tombstone yet (also not earlier in
+    // this batch). Refusing it here keeps one bad request from failing the whole batch.
+    private async Task<Dictionary<int, string>> RefuseInvalidTombstonesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<Pending> batch, long size)
+    {
+        var refused = new Dictionary<int, string>();
+        var targets = batch.Select((p, i) => (p.Append.PurgedSequence, i)).Where(t => t.PurgedSequence.HasValue).ToList();
+        if (targets.Count == 0)
+        {
+            return refused;
+        }
+        var already = new HashSet<long>();
+        await using (var command = new NpgsqlCommand(
+            "SELECT purged_seq FROM intake.ledger_entries WHERE purged_seq = ANY(@targets)", connection, transaction))
+        {
+            command.Parameters.AddWithValue("targets", targets.Select(t => t.PurgedSequence!.Value).ToArray());
+            await using var reader = await command.ExecuteReaderAsync(_stop.Token);
+            while (await reader.ReadAsync(_stop.Token))
+            {
+                already.Add(reader.GetInt64(0));
+            }
+        }
+        foreach (var (target, index) in targets)
+        {
+            if (target!.Value >= size)
+            {
+                refused[index] = $"Entry {target} does not exist.";
+            }
+            else if (!already.Add(target.Value))
+            {
+                refused[index] = $"Entry {target} already has a purge tombstone.";
+            }
+        }
+        return refused;
+    }
+
+    private async Task CopyEntriesAsync(NpgsqlConnection connection, List<(int Index, LedgerLeaf Leaf, byte[] LeafHash)> rows)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync(
+            "COPY intake.ledger_entries (seq, kind, entry_day, case_id, payload_hash, purged_seq, metadata, leaf_hash) FROM STDIN (FORMAT BINARY)",
+            _stop.Token);
+        foreach (var (_, leaf, leafHash) in rows)
+        {
+            await copy.StartRowAsync(_stop.Token);
+            await copy.WriteAsync(leaf.Sequence, NpgsqlDbType.Bigint, _stop.Token);
+            await copy.WriteAsync((short)leaf.Kind, NpgsqlDbType.Smallint, _stop.Token);
+            await copy.WriteAsync(leaf.Day, NpgsqlDbType.Date, _stop.Token);
+            await WriteNullableAsync(copy, leaf.CaseId, NpgsqlDbType.Uuid);
+            await WriteNullableAsync(copy, leaf.PayloadHash, NpgsqlDbType.Bytea);
+            await WriteNullableAsync(copy, leaf.PurgedSequence, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(leaf.Metadata.ToArray(), NpgsqlDbType.Bytea, _stop.Token);
+            await copy.WriteAsync(leafHash, NpgsqlDbType.Bytea, _stop.Token);
+        }
+        await copy.CompleteAsync(_stop.Token);
+    }
+
+    private async Task CopyPayloadsAsync(NpgsqlConnection connection, List<(long Sequence, LedgerAppend Append)> rows)
+    {
+        var withPayload = rows.Where(r => r.Append.Payload is not null).ToList();
+        if (withPayload.Count > 0)
+        {
+            await using var copy = await connection.BeginBinaryImportAsync(
+                "COPY intake.ledger_payloads (seq, ciphertext) FROM STDIN (FORMAT BINARY)", _stop.Token);
+            foreach (var (sequence, append) in withPayload)
+            {
+                await copy.WriteRowAsync(_stop.Token, sequence, append.Payload!.Value.ToArray());
+            }
+            await copy.CompleteAsync(_stop.Token);
+        }
+        var keys = rows.SelectMany(r => (r.Append.WrappedKeys ?? []).Select(k => (r.Sequence, k))).ToList();
+        if (keys.Count > 0)
+        {
+            await using var copy = await connection.BeginBinaryImportAsync(
+                "COPY intake.ledger_wrapped_keys (seq, key_id, wrapped) FROM STDIN (FORMAT BINARY)", _stop.Token);
+            foreach (var (sequence, key) in keys)
+            {
+                await copy.WriteRowAsync(_stop.Token, sequence, key.KeyId.ToArray(), key.Wrapped.ToArray());
+            }
+            await copy.CompleteAsync(_stop.Token);
+        }
+    }
+
+    private async Task CopyNodesAsync(NpgsqlConnection connection, List<(int Level, long Index, byte[] Hash)> nodes)
+    {
+        if (nodes.Count == 0)
+        {
+            return;
+        }
+        await using var copy = await connection.BeginBinaryImportAsync(
+            "COPY intake.ledger_nodes (level, idx, hash) FROM STDIN (FORMAT BINARY)", _stop.Token);
+        foreach (var (level, index, hash) in nodes)
+        {
+            await copy.StartRowAsync(_stop.Token);
+            await copy.WriteAsync((short)level, NpgsqlDbType.Smallint, _stop.Token);
+            await copy.WriteAsync(index, NpgsqlDbType.Bigint, _stop.Token);
+            await copy.WriteAsync(hash, NpgsqlDbType.Bytea, _stop.Token);
+        }
+        await copy.CompleteAsync(_stop.Token);
+    }
+
+    private async Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type)
+    {
+        if (value is null)
+        {
+            await copy.WriteNullAsync(_stop.Token);
+        }
+        else
+        {
+            await copy.WriteAsync(value, type, _stop.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        // Let queued appends finish; a stuck database is not waited on forever.
+        if (await Task.WhenAny(_loop, Task.Delay(_options.ShutdownTimeout)) != _loop)
+        {
+            await _stop.CancelAsync();
+        }
+        await _loop;
+        _stop.Dispose();
+    }
+
+    private sealed record Pending(LedgerAppend Append, TaskCompletionSource<AppendedEntry> Completion);
+}
+
+/// <summary>Batching limits of the ledger writer.</summary>
+public sealed class LedgerWriterOptions
+{
+    public int QueueCapacity { get; set; } = 10_000;
+    public int MaxBatchEntries { get; set; } = 512;
+    public long MaxBatchBytes { get; set; } = 32L * 1024 * 1024;
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
