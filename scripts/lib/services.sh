@@ -243,6 +243,16 @@ stop_rabbitmq() {
   fi
 }
 
+# The ECDSA P-256 key that signs ledger checkpoints (PKCS#8 PEM). In production it is made once
+# in a key ceremony (docs/operations.md); in development, here.
+ensure_signing_key() {
+  local file=$1
+  if [ ! -s "$file" ]; then
+    log "creating the ledger signing key in ${file#"$INTAKE_ROOT"/}"
+    (umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$file")
+  fi
+}
+
 start_services() {
   ensure_packages
   ensure_secrets

@@ -1,5 +1,6 @@
 using Intake.Web.Health;
 using Intake.Web.Hosting;
+using Intake.Web.Ledger;
 using Intake.Web.Messaging;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -7,6 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddIntakeLogging();
 builder.AddIntakeHost();
 builder.AddIntakeDatabase();
+builder.AddIntakeLedger();
 builder.AddIntakeMessaging();
 builder.AddIntakeHealth();
 
@@ -23,6 +25,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseStaticFiles();
 app.MapIntakeHealth();
+app.MapIntakeLedger();
 
 await app.RunAsync();
 return 0;

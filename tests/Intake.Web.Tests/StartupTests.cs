@@ -17,6 +17,11 @@ public sealed class StartupTests(WebFixture fixture)
         { "RabbitMq:VirtualHost", "no-such-vhost", "RabbitMq:VirtualHost" },
         { "RabbitMq:Username", "", "RabbitMq:Username is empty" },
         { "Intake:Role", "Everything", "Intake:Role" },
+        { "Database:Purger", "", "Database:Purger is empty" },
+        { "Database:Purger", "Host=127.0.0.1;Port=1;Username=intake_purger;Password=x;Database=intake;Timeout=3", "Database:Purger" },
+        { "Ledger:SigningKeyFile", "", "Ledger:SigningKeyFile is empty" },
+        { "Ledger:SigningKeyFile", "/nonexistent/key.pem", "Ledger:SigningKeyFile '/nonexistent/key.pem' is not a readable" },
+        { "Ledger:Origin", "has space", "Ledger:Origin" },
     };
 
     [Theory]

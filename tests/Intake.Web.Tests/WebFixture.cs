@@ -12,15 +12,21 @@ public sealed class WebFixture : IAsyncLifetime
     public TestDatabase Database { get; private set; } = null!;
     public TestVirtualHost VirtualHost { get; private set; } = null!;
 
+    /// <summary>A checkpoint signing key made for this run (PKCS#8 PEM in a temporary file).</summary>
+    public string SigningKeyFile { get; } = Path.Combine(Path.GetTempPath(), $"intake-test-key-{Guid.NewGuid():N}.pem");
+
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync("web");
         VirtualHost = await TestVirtualHost.CreateAsync("web");
         await new MigrationRunner(Database.Migrator, NullLogger<MigrationRunner>.Instance).MigrateAsync(Migration.All);
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        await File.WriteAllTextAsync(SigningKeyFile, key.ExportPkcs8PrivateKeyPem());
     }
 
     public async Task DisposeAsync()
     {
+        File.Delete(SigningKeyFile);
         await Database.DisposeAsync();
         await VirtualHost.DisposeAsync();
     }
@@ -32,6 +38,9 @@ public sealed class WebFixture : IAsyncLifetime
         return new Dictionary<string, string>
         {
             ["Database:App"] = app.ConnectionString,
+            ["Database:Purger"] = new Npgsql.NpgsqlConnectionStringBuilder(Database.Purger) { Port = postgresPort ?? TestServices.PgPort, Timeout = 3 }.ConnectionString,
+            ["Ledger:Origin"] = "intake-test",
+            ["Ledger:SigningKeyFile"] = SigningKeyFile,
             ["RabbitMq:Host"] = TestServices.RabbitHost,
             ["RabbitMq:Port"] = (rabbitPort ?? TestServices.RabbitPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["RabbitMq:VirtualHost"] = VirtualHost.Name,

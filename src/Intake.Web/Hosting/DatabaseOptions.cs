@@ -10,28 +10,30 @@ public sealed class DatabaseOptions
 
     /// <summary>The app role's connection string (no UPDATE or DELETE on ledger tables).</summary>
     public string App { get; set; } = "";
+
+    /// <summary>The purger role's connection string: the only role that may crypto-shred.</summary>
+    public string Purger { get; set; } = "";
 }
 
 internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
 {
-    public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
+    public ValidateOptionsResult Validate(string? name, DatabaseOptions options) =>
+        Check("Database:App", options.App, "intake_app") ?? Check("Database:Purger", options.Purger, "intake_purger") ?? ValidateOptionsResult.Success;
+
+    private static ValidateOptionsResult? Check(string setting, string value, string role)
     {
-        if (string.IsNullOrWhiteSpace(options.App))
+        if (string.IsNullOrWhiteSpace(value))
         {
-            return ValidateOptionsResult.Fail("Database:App is empty: set it to the intake_app role's PostgreSQL connection string.");
+            return ValidateOptionsResult.Fail($"{setting} is empty: set it to the {role} role's PostgreSQL connection string.");
         }
         try
         {
-            var parsed = new NpgsqlConnectionStringBuilder(options.App);
-            if (string.IsNullOrWhiteSpace(parsed.Host))
-            {
-                return ValidateOptionsResult.Fail("Database:App has no Host.");
-            }
+            var parsed = new NpgsqlConnectionStringBuilder(value);
+            return string.IsNullOrWhiteSpace(parsed.Host) ? ValidateOptionsResult.Fail($"{setting} has no Host.") : null;
         }
         catch (ArgumentException ex)
         {
-            return ValidateOptionsResult.Fail($"Database:App is not a valid PostgreSQL connection string: {ex.Message}");
+            return ValidateOptionsResult.Fail($"{setting} is not a valid PostgreSQL connection string: {ex.Message}");
         }
-        return ValidateOptionsResult.Success;
     }
 }

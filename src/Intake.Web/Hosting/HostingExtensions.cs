@@ -65,6 +65,7 @@ public static class HostingExtensions
             _ = app.Services.GetRequiredService<IOptions<IntakeHostOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<Ledger.LedgerOptions>>().Value;
             await app.Services.GetRequiredService<StartupChecks>().RunAsync(app.Lifetime.ApplicationStopping);
             return true;
         }

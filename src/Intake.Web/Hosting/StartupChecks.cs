@@ -17,6 +17,7 @@ public sealed class StartupCheckException(string message, Exception? inner = nul
 /// </summary>
 internal sealed class StartupChecks(
     NpgsqlDataSource dataSource,
+    [FromKeyedServices(Ledger.LedgerExtensions.PurgerDataSource)] NpgsqlDataSource purgerDataSource,
     IOptions<DatabaseOptions> database,
     IOptions<RabbitMqOptions> rabbitMq)
 {
@@ -24,34 +25,35 @@ internal sealed class StartupChecks(
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await CheckPostgresAsync(cancellationToken);
+        var version = await CheckPostgresAsync(dataSource, database.Value.App, "Database:App", cancellationToken);
+        if (version < HostingExtensions.CurrentSchemaVersion)
+        {
+            var target = new NpgsqlConnectionStringBuilder(database.Value.App);
+            throw new StartupCheckException(
+                $"The database at {target.Host}:{target.Port} database '{target.Database}' is at schema version {version}; this build needs {HostingExtensions.CurrentSchemaVersion} (setting Database:App). Run `intake migrate` first.");
+        }
+        await CheckPostgresAsync(purgerDataSource, database.Value.Purger, "Database:Purger", cancellationToken);
         await CheckRabbitMqAsync(cancellationToken);
     }
 
-    private async Task CheckPostgresAsync(CancellationToken cancellationToken)
+    private static async Task<int> CheckPostgresAsync(NpgsqlDataSource source, string connectionString, string setting, CancellationToken cancellationToken)
     {
-        var target = new NpgsqlConnectionStringBuilder(database.Value.App);
+        var target = new NpgsqlConnectionStringBuilder(connectionString);
         var where = $"{target.Host}:{target.Port} database '{target.Database}' as '{target.Username}'";
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
-        int version;
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(timeout.Token);
-            version = await MigrationRunner.CurrentVersionAsync(connection, timeout.Token);
+            await using var connection = await source.OpenConnectionAsync(timeout.Token);
+            return await MigrationRunner.CurrentVersionAsync(connection, timeout.Token);
         }
         catch (PostgresException ex)
         {
-            throw new StartupCheckException($"PostgreSQL at {where} refused the connection (setting Database:App): {ex.MessageText}", ex);
+            throw new StartupCheckException($"PostgreSQL at {where} refused the connection (setting {setting}): {ex.MessageText}", ex);
         }
         catch (Exception ex) when (ex is NpgsqlException or SocketException or OperationCanceledException or TimeoutException)
         {
-            throw new StartupCheckException($"Cannot reach PostgreSQL at {where} (setting Database:App): {Reason(ex)}", ex);
-        }
-        if (version < HostingExtensions.CurrentSchemaVersion)
-        {
-            throw new StartupCheckException(
-                $"The database at {where} is at schema version {version}; this build needs {HostingExtensions.CurrentSchemaVersion} (setting Database:App). Run `intake migrate` first.");
+            throw new StartupCheckException($"Cannot reach PostgreSQL at {where} (setting {setting}): {Reason(ex)}", ex);
         }
     }
 

@@ -14,9 +14,7 @@ public static class MessagingExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        // Read leniently here: an invalid role is reported by the options validation at start.
-        var runsConsumers = !Enum.TryParse<HostRole>(builder.Configuration[$"{IntakeHostOptions.Section}:Role"], ignoreCase: true, out var role)
-            || role != HostRole.Web;
+        var runsConsumers = HostRoles.RunsBackgroundWork(builder.Configuration);
 
         builder.Services.AddMassTransit(bus =>
         {
