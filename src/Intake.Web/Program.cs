@@ -2,6 +2,7 @@ using Intake.Web.Health;
 using Intake.Web.Hosting;
 using Intake.Web.Ledger;
 using Intake.Web.Messaging;
+using Intake.Web.Submissions;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +10,7 @@ builder.AddIntakeLogging();
 builder.AddIntakeHost();
 builder.AddIntakeDatabase();
 builder.AddIntakeLedger();
+builder.AddIntakeSubmissions();
 builder.AddIntakeMessaging();
 builder.AddIntakeHealth();
 
@@ -26,6 +28,7 @@ app.UseStatusCodePages();
 app.UseStaticFiles();
 app.MapIntakeHealth();
 app.MapIntakeLedger();
+app.MapIntakeSubmissions();
 
 await app.RunAsync();
 return 0;

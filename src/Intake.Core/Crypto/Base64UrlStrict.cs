@@ -6,12 +6,12 @@ namespace Intake.Core.Crypto;
 /// Base64url without padding (RFC 4648 §5), decoded strictly: no padding, no whitespace, and only the canonical
 /// encoding of each byte string, so one value has exactly one wire form and a validator can compare lengths exactly.
 /// </summary>
-internal static class Base64UrlStrict
+public static class Base64UrlStrict
 {
-    internal static string Encode(ReadOnlySpan<byte> data) => Base64Url.EncodeToString(data);
+    public static string Encode(ReadOnlySpan<byte> data) => Base64Url.EncodeToString(data);
 
     /// <summary>Returns null for anything that is not the canonical unpadded encoding of some byte string.</summary>
-    internal static byte[]? TryDecode(string? text)
+    public static byte[]? TryDecode(string? text)
     {
         if (text is null || text.Length % 4 == 1)
         {
@@ -42,7 +42,7 @@ internal static class Base64UrlStrict
     }
 
     /// <summary>Returns the decoded bytes only if they have exactly <paramref name="length"/> bytes.</summary>
-    internal static byte[]? TryDecode(string? text, int length)
+    public static byte[]? TryDecode(string? text, int length)
     {
         // Cheap pre-check so a huge string is rejected before it is decoded.
         if (text is null || text.Length != EncodedLength(length))

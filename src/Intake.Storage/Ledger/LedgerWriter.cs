@@ -162,6 +162,11 @@ public sealed class LedgerWriter : IAsyncDisposable
                 continue;
             }
             var append = batch[i].Append;
+            if (append.Companion is { } companion && await RunCompanionAsync(transaction, companion, size + rows.Count) is { } failure)
+            {
+                batch[i].Completion.TrySetException(failure);
+                continue;
+            }
             var leaf = new LedgerLeaf(size + rows.Count, append.Kind, day, append.CaseId,
                 append.Payload is { } payload ? SHA256.HashData(payload.Span) : null, append.PurgedSequence, append.Metadata);
             var leafHash = leaf.LeafHash();
@@ -191,6 +196,25 @@ public sealed class LedgerWriter : IAsyncDisposable
             results[index] = new AppendedEntry(leaf.Sequence, leafHash, day);
         }
         return results;
+    }
+
+    // The companion writes rows that belong with this entry (a case, its vault) in the same
+    // transaction. A savepoint confines its failure to its own entry: the sequence number is not
+    // used, and the rest of the batch commits.
+    private async Task<LedgerAppendException?> RunCompanionAsync(NpgsqlTransaction transaction, LedgerCompanion companion, long sequence)
+    {
+        await transaction.SaveAsync("companion", _stop.Token);
+        try
+        {
+            await companion(transaction.Connection!, sequence, _stop.Token);
+            await transaction.ReleaseAsync("companion", _stop.Token);
+            return null;
+        }
+        catch (Exception ex) when (ex is LedgerAppendException or PostgresException { IsTransient: false })
+        {
+            await transaction.RollbackAsync("companion", _stop.Token);
+            return ex as LedgerAppendException ?? new LedgerAppendException($"The entry's records were refused: {((PostgresException)ex).MessageText}", ex);
+        }
     }
 
     // A tombstone must name an existing entry that has no tombstone yet (also not earlier in

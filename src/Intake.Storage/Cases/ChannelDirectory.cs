@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Intake.Core.Crypto;
+using Intake.Core.Ledger;
+using Intake.Storage.Ledger;
+using Npgsql;
+
+namespace Intake.Storage.Cases;
+
+/// <summary>A channel survivors can choose, with its names in both languages.</summary>
+public sealed record Channel(string Id, string NameEn, string NameZh);
+
+/// <summary>A public key new testimony in a channel is sealed to.</summary>
+public sealed record ChannelKey(byte[] KeyId, byte[] PublicKey);
+
+/// <summary>
+/// Channels and their key directory. Every change is a ledger entry written in the same
+/// transaction (a ledger companion), so the directory's history is tamper-evident.
+/// </summary>
+public sealed class ChannelDirectory(NpgsqlDataSource dataSource, LedgerWriter writer)
+{
+    public async Task<IReadOnlyList<Channel>> ListActiveAsync(CancellationToken cancellationToken = default)
+    {
+        var channels = new List<Channel>();
+        await using var command = dataSource.CreateCommand("SELECT id, name_en, name_zh FROM intake.channels WHERE active ORDER BY id");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            channels.Add(new Channel(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+        return channels;
+    }
+
+    /// <summary>The channel's current (not revoked) keys, or null when the channel does not exist or is closed.</summary>
+    public async Task<IReadOnlyList<ChannelKey>?> CurrentKeysAsync(string channel, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT k.key_id, k.public_key, c.id
+            FROM intake.channels c LEFT JOIN intake.channel_keys k ON k.channel = c.id AND k.revoked_seq IS NULL
+            WHERE c.id = @channel AND c.active
+            ORDER BY k.key_id
+            """);
+        command.Parameters.AddWithValue("channel", channel);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        List<ChannelKey>? keys = null;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys ??= [];
+            if (!reader.IsDBNull(0))
+            {
+                keys.Add(new ChannelKey((byte[])reader[0], (byte[])reader[1]));
+            }
+        }
+        return keys;
+    }
+
+    /// <summary>Creates a channel; an admin action in the ledger.</summary>
+    public async Task<AppendedEntry> AddChannelAsync(Channel channel, string actor, CancellationToken cancellationToken = default)
+    {
+        if (!EnvelopeHeader.IsValidChannelId(channel.Id))
+        {
+            throw new LedgerAppendException($"'{channel.Id}' is not a valid channel id (lowercase letters, digits and inner hyphens, at most 32).");
+        }
+        var metadata = JsonSerializer.SerializeToUtf8Bytes(new { action = "channel.add", channel = channel.Id, actor });
+        return await writer.AppendAsync(new LedgerAppend(LedgerEntryKind.AdminAction, Metadata: metadata,
+            Companion: async (connection, _, ct) =>
+            {
+                await using var insert = new NpgsqlCommand(
+                    "INSERT INTO intake.channels (id, name_en, name_zh) VALUES (@id, @en, @zh)", connection);
+                insert.Parameters.AddWithValue("id", channel.Id);
+                insert.Parameters.AddWithValue("en", channel.NameEn);
+                insert.Parameters.AddWithValue("zh", channel.NameZh);
+                await insert.ExecuteNonQueryAsync(ct);
+            }), cancellationToken);
+    }
+
+    /// <summary>Adds a public key to a channel's directory; a key-directory entry in the ledger.</summary>
+    public async Task<AppendedEntry> AddKeyAsync(string channel, byte[] publicKey, string actor, CancellationToken cancellationToken = default)
+    {
+        if (!RecipientKeys.HasPublicKeyShape(publicKey) || !IsOnCurve(publicKey))
+        {
+            throw new LedgerAppendException("The public key is not an uncompressed P-256 point (65 bytes starting with 0x04).");
+        }
+        var keyId = RecipientKeys.KeyId(publicKey);
+        var metadata = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            action = "key.add",
+            channel,
+            kid = Base64UrlStrict.Encode(keyId),
+            fingerprint = RecipientKeys.Fingerprint(publicKey),
+            actor,
+        });
+        return await writer.AppendAsync(new LedgerAppend(LedgerEntryKind.KeyDirectoryChange, Metadata: metadata,
+            Companion: async (connection, sequence, ct) =>
+            {
+                await using var insert = new NpgsqlCommand(
+                    "INSERT INTO intake.channel_keys (channel, key_id, public_key, added_seq) VALUES (@channel, @kid, @key, @seq)", connection);
+                insert.Parameters.AddWithValue("channel", channel);
+                insert.Parameters.AddWithValue("kid", keyId);
+                insert.Parameters.AddWithValue("key", publicKey);
+                insert.Parameters.AddWithValue("seq", sequence);
+                await insert.ExecuteNonQueryAsync(ct);
+            }), cancellationToken);
+    }
+
+    private static bool IsOnCurve(byte[] publicKey)
+    {
+        try
+        {
+            using var key = System.Security.Cryptography.ECDiffieHellman.Create(new System.Security.Cryptography.ECParameters
+            {
+                Curve = System.Security.Cryptography.ECCurve.NamedCurves.nistP256,
+                Q = new System.Security.Cryptography.ECPoint { X = publicKey[1..33], Y = publicKey[33..] },
+            });
+            return true;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,185 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Intake.Core.Crypto;
+using Intake.Core.Ledger;
+using Intake.Storage.Ledger;
+using Npgsql;
+
+namespace Intake.Storage.Cases;
+
+/// <summary>A submission whose envelope passed the shape validator.</summary>
+public sealed record SubmissionRequest(Envelope Envelope, IReadOnlyList<Guid> Uploads, byte[] LookupId, byte[] Vault);
+
+/// <summary>What the survivor's browser is told: where her testimony sits in the ledger.</summary>
+public sealed record AcceptedSubmission(Guid CaseId, long Sequence, DateOnly Day, byte[] LeafHash, byte[] HeaderHash);
+
+public enum SubmissionFailure
+{
+    Invalid,
+    NotFound,
+    Conflict,
+}
+
+/// <summary>A submission was refused; nothing of it is stored. <see cref="Field"/> names the request member.</summary>
+public sealed class SubmissionException(SubmissionFailure kind, string field, string message) : LedgerAppendException(message)
+{
+    public SubmissionFailure Kind { get; } = kind;
+    public string Field { get; } = field;
+}
+
+/// <summary>
+/// Accepts a submission: checks that every stream it lists was uploaded whole and matches the
+/// envelope, then appends one ledger entry whose payload commits to the envelope and to the
+/// SHA-256 of every stream, and, in the same transaction, the case, the survivor's vault and the
+/// uploads' claim. Either all of it is stored or none of it.
+/// </summary>
+public sealed class SubmissionStore(NpgsqlDataSource dataSource, LedgerWriter writer)
+{
+    public const int MaxVaultLength = 4096;
+
+    public async Task<AcceptedSubmission> AcceptAsync(SubmissionRequest request, CancellationToken cancellationToken = default)
+    {
+        var header = request.Envelope.Header;
+        if (header.Kind != EnvelopeKind.Submission)
+        {
+            throw new SubmissionException(SubmissionFailure.Invalid, "envelope.kind", "Only a submission envelope starts a case.");
+        }
+        if (request.LookupId.Length != 32)
+        {
+            throw new SubmissionException(SubmissionFailure.Invalid, "lookupId", "The lookup id is 32 bytes.");
+        }
+        if (request.Vault.Length is 0 or > MaxVaultLength)
+        {
+            throw new SubmissionException(SubmissionFailure.Invalid, "vault", $"The vault has 1 to {MaxVaultLength} bytes.");
+        }
+        if (request.Uploads.Count != header.Streams.Count || request.Uploads.Distinct().Count() != request.Uploads.Count)
+        {
+            throw new SubmissionException(SubmissionFailure.Invalid, "uploads", $"List one distinct upload per stream of the envelope ({header.Streams.Count}).");
+        }
+        var digests = new List<byte[]>();
+        for (var i = 0; i < request.Uploads.Count; i++)
+        {
+            digests.Add(await DigestCompleteUploadAsync(request.Uploads[i], header.Streams[i], $"uploads[{i}]", cancellationToken));
+        }
+
+        var caseId = Guid.NewGuid();
+        var headerHash = header.ComputeHash();
+        var payload = SubmissionRecord(request.Envelope, digests);
+        var keys = request.Envelope.Recipients
+            .Select(r => new WrappedKey(r.KeyId, (byte[])[.. r.Enc.Span, .. r.SealedKey.Span]))
+            .ToList();
+        var metadata = JsonSerializer.SerializeToUtf8Bytes(new { channel = header.ChannelId });
+        var uploads = request.Uploads.ToArray();
+
+        var entry = await writer.AppendAsync(new LedgerAppend(LedgerEntryKind.Submission, caseId, payload, keys, Metadata: metadata,
+            Companion: async (connection, sequence, ct) =>
+            {
+                await using (var insert = new NpgsqlCommand("""
+                    INSERT INTO intake.cases (id, channel, lookup_id, submission_seq, header_hash, opened_on)
+                    VALUES (@id, @channel, @lookup, @seq, @hash, current_date)
+                    ON CONFLICT (lookup_id) DO NOTHING
+                    """, connection))
+                {
+                    insert.Parameters.AddWithValue("id", caseId);
+                    insert.Parameters.AddWithValue("channel", header.ChannelId);
+                    insert.Parameters.AddWithValue("lookup", request.LookupId);
+                    insert.Parameters.AddWithValue("seq", sequence);
+                    insert.Parameters.AddWithValue("hash", headerHash);
+                    if (await insert.ExecuteNonQueryAsync(ct) != 1)
+                    {
+                        throw new SubmissionException(SubmissionFailure.Conflict, "lookupId", "This receipt is already in use; make a new one.");
+                    }
+                }
+                await using (var vault = new NpgsqlCommand("INSERT INTO intake.case_vaults (case_id, vault) VALUES (@id, @vault)", connection))
+                {
+                    vault.Parameters.AddWithValue("id", caseId);
+                    vault.Parameters.AddWithValue("vault", request.Vault);
+                    await vault.ExecuteNonQueryAsync(ct);
+                }
+                await using var claim = new NpgsqlCommand(
+                    "UPDATE intake.uploads SET case_id = @id WHERE id = ANY(@uploads) AND case_id IS NULL AND received_length = total_length", connection);
+                claim.Parameters.AddWithValue("id", caseId);
+                claim.Parameters.AddWithValue("uploads", uploads);
+                if (await claim.ExecuteNonQueryAsync(ct) != uploads.Length)
+                {
+                    throw new SubmissionException(SubmissionFailure.Conflict, "uploads", "An upload was claimed by another submission meanwhile.");
+                }
+            }), cancellationToken);
+        return new AcceptedSubmission(caseId, entry.Sequence, entry.Day, entry.LeafHash, headerHash);
+    }
+
+    // Reads the stream from the database in order; the ledger commits to its SHA-256.
+    private async Task<byte[]> DigestCompleteUploadAsync(Guid upload, StreamHeader expected, string field, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var select = new NpgsqlCommand("SELECT header, total_length, received_length, case_id FROM intake.uploads WHERE id = @id", connection))
+        {
+            select.Parameters.AddWithValue("id", upload);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw new SubmissionException(SubmissionFailure.NotFound, field, "There is no upload with this id.");
+            }
+            if (!reader.IsDBNull(3))
+            {
+                throw new SubmissionException(SubmissionFailure.Conflict, field, "This upload already belongs to a submission.");
+            }
+            if (!((byte[])reader[0]).AsSpan().SequenceEqual(expected.Encode()))
+            {
+                throw new SubmissionException(SubmissionFailure.Invalid, field, "The upload's stream header is not the one the envelope lists at this position.");
+            }
+            if (reader.GetInt64(1) != reader.GetInt64(2))
+            {
+                throw new SubmissionException(SubmissionFailure.Invalid, field, $"The upload is incomplete: {reader.GetInt64(2)} of {reader.GetInt64(1)} bytes received.");
+            }
+        }
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        await using var parts = new NpgsqlCommand("SELECT bytes FROM intake.upload_parts WHERE upload_id = @id ORDER BY part", connection);
+        parts.Parameters.AddWithValue("id", upload);
+        await using var rows = await parts.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        while (await rows.ReadAsync(cancellationToken))
+        {
+            hash.AppendData((byte[])rows[0]);
+        }
+        return hash.GetHashAndReset();
+    }
+
+    /// <summary>
+    /// The ledger payload of a submission: the envelope without its sealed keys (those live in
+    /// ledger_wrapped_keys, so revoking a key or purging a case removes them) and the SHA-256 of
+    /// each stream, in envelope order. See docs/ledger.md.
+    /// </summary>
+    public static byte[] SubmissionRecord(Envelope envelope, IReadOnlyList<byte[]> streamDigests)
+    {
+        var header = envelope.Header;
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("v", 1);
+            json.WriteString("kind", "submission");
+            json.WriteString("channel", header.ChannelId);
+            json.WriteString("replyKey", Base64UrlStrict.Encode(header.ReplyPublicKey.Span));
+            json.WriteStartArray("kids");
+            foreach (var kid in header.RecipientKeyIds)
+            {
+                json.WriteStringValue(Base64UrlStrict.Encode(kid.Span));
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("streams");
+            foreach (var stream in header.Streams)
+            {
+                json.WriteStringValue(Base64UrlStrict.Encode(stream.Encode()));
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("streamDigests");
+            foreach (var digest in streamDigests)
+            {
+                json.WriteStringValue(Base64UrlStrict.Encode(digest));
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,127 @@
+using Intake.Core.Crypto;
+using Npgsql;
+
+namespace Intake.Storage.Cases;
+
+/// <summary>Where an upload stands; a client resumes from <see cref="NextPart"/>.</summary>
+public sealed record UploadStatus(Guid Id, long TotalLength, long ReceivedLength, int NextPart)
+{
+    public bool Complete => ReceivedLength == TotalLength;
+}
+
+/// <summary>Why an upload request was refused; <see cref="Kind"/> chooses the HTTP status.</summary>
+public sealed class UploadException(UploadFailure kind, string message) : Exception(message)
+{
+    public UploadFailure Kind { get; } = kind;
+}
+
+public enum UploadFailure
+{
+    NotFound,
+    Invalid,
+    Conflict,
+    TooLarge,
+}
+
+/// <summary>
+/// Receives an encrypted stream in numbered parts, strictly in order: a part already received
+/// may be sent again with the same bytes (a retry after a dropped connection) and is accepted
+/// as a no-op; different bytes, or a part ahead of the next expected one, are refused.
+/// </summary>
+public sealed class UploadStore(NpgsqlDataSource dataSource)
+{
+    public const int MaxPartLength = 1024 * 1024;
+
+    public async Task<UploadStatus> CreateAsync(byte[] streamHeader, long maxStreamLength, CancellationToken cancellationToken = default)
+    {
+        var header = StreamHeader.TryDecode(streamHeader, out var error)
+            ?? throw new UploadException(UploadFailure.Invalid, $"The stream header is not valid: {error}");
+        if (header.CiphertextLength > maxStreamLength)
+        {
+            throw new UploadException(UploadFailure.TooLarge, $"The stream is {header.CiphertextLength} bytes; the limit is {maxStreamLength}.");
+        }
+        var id = Guid.NewGuid();
+        await using var insert = dataSource.CreateCommand("INSERT INTO intake.uploads (id, header, total_length) VALUES (@id, @header, @total)");
+        insert.Parameters.AddWithValue("id", id);
+        insert.Parameters.AddWithValue("header", streamHeader);
+        insert.Parameters.AddWithValue("total", header.CiphertextLength);
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+        return new UploadStatus(id, header.CiphertextLength, 0, 0);
+    }
+
+    public async Task<UploadStatus> StatusAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT total_length, received_length, next_part FROM intake.uploads WHERE id = @id AND case_id IS NULL");
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new UploadStatus(id, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2))
+            : throw new UploadException(UploadFailure.NotFound, "There is no open upload with this id.");
+    }
+
+    public async Task<UploadStatus> AppendPartAsync(Guid id, int part, byte[] bytes, CancellationToken cancellationToken = default)
+    {
+        if (bytes.Length is 0 or > MaxPartLength)
+        {
+            throw new UploadException(bytes.Length == 0 ? UploadFailure.Invalid : UploadFailure.TooLarge,
+                $"A part has 1 to {MaxPartLength} bytes.");
+        }
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        byte[] header;
+        long total, received;
+        int next;
+        await using (var select = new NpgsqlCommand(
+            "SELECT header, total_length, received_length, next_part FROM intake.uploads WHERE id = @id AND case_id IS NULL FOR UPDATE", connection, transaction))
+        {
+            select.Parameters.AddWithValue("id", id);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw new UploadException(UploadFailure.NotFound, "There is no open upload with this id.");
+            }
+            (header, total, received, next) = ((byte[])reader[0], reader.GetInt64(1), reader.GetInt64(2), reader.GetInt32(3));
+        }
+
+        if (part < next)
+        {
+            await using var stored = new NpgsqlCommand("SELECT bytes FROM intake.upload_parts WHERE upload_id = @id AND part = @part", connection, transaction);
+            stored.Parameters.AddWithValue("id", id);
+            stored.Parameters.AddWithValue("part", part);
+            var previous = (byte[]?)await stored.ExecuteScalarAsync(cancellationToken);
+            return previous is not null && previous.AsSpan().SequenceEqual(bytes)
+                ? new UploadStatus(id, total, received, next)
+                : throw new UploadException(UploadFailure.Conflict, $"Part {part} was already received with different bytes.");
+        }
+        if (part > next)
+        {
+            throw new UploadException(UploadFailure.Conflict, $"Parts arrive in order: the next part is {next}, not {part}.");
+        }
+        if (received + bytes.Length > total)
+        {
+            throw new UploadException(UploadFailure.Invalid, $"The stream is {total} bytes; this part would make it {received + bytes.Length}.");
+        }
+        // The stream starts with its header; the first part must repeat the one announced.
+        if (part == 0 && (bytes.Length < header.Length || !bytes.AsSpan(0, header.Length).SequenceEqual(header)))
+        {
+            throw new UploadException(UploadFailure.Invalid, "The first part must begin with the stream header given when the upload was created.");
+        }
+
+        await using (var insert = new NpgsqlCommand("INSERT INTO intake.upload_parts (upload_id, part, bytes) VALUES (@id, @part, @bytes)", connection, transaction))
+        {
+            insert.Parameters.AddWithValue("id", id);
+            insert.Parameters.AddWithValue("part", part);
+            insert.Parameters.AddWithValue("bytes", bytes);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using (var update = new NpgsqlCommand(
+            "UPDATE intake.uploads SET received_length = received_length + @n, next_part = next_part + 1 WHERE id = @id", connection, transaction))
+        {
+            update.Parameters.AddWithValue("id", id);
+            update.Parameters.AddWithValue("n", (long)bytes.Length);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return new UploadStatus(id, total, received + bytes.Length, next + 1);
+    }
+}

@@ -1,0 +1,255 @@
+using System.Text.Json;
+using Intake.Core.Contracts;
+using Intake.Core.Crypto;
+using Intake.Storage.Cases;
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Intake.Web.Submissions;
+
+/// <summary>
+/// The survivor's API: channels and their keys, encrypted stream uploads in resumable parts,
+/// and the submission that ties an envelope to its streams. The server checks the shape of what
+/// it is given (docs/crypto.md §4.5) and nothing more: it cannot read any of it.
+/// </summary>
+public static class SubmissionEndpoints
+{
+    public const int MaxSubmissionRequestBytes = 64 * 1024;
+
+    public static IHostApplicationBuilder AddIntakeSubmissions(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SubmissionOptions>()
+            .Bind(builder.Configuration.GetSection(SubmissionOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ChannelDirectory>();
+        builder.Services.AddSingleton<UploadStore>();
+        builder.Services.AddSingleton<SubmissionStore>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapIntakeSubmissions(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api");
+        api.MapGet("/channels", ListChannelsAsync);
+        api.MapGet("/channels/{channel}/keys", GetKeysAsync);
+        api.MapPost("/uploads", CreateUploadAsync);
+        api.MapGet("/uploads/{id:guid}", GetUploadAsync);
+        api.MapPut("/uploads/{id:guid}/parts/{part:int}", PutPartAsync);
+        api.MapPost("/channels/{channel}/submissions", SubmitAsync);
+        return endpoints;
+    }
+
+    public sealed record ChannelResponse(string Id, ChannelNames Names);
+
+    public sealed record ChannelNames(string En, string Zh);
+
+    public sealed record KeyResponse(string Kid, string PublicKey);
+
+    public sealed record KeysResponse(string Channel, IReadOnlyList<KeyResponse> Keys);
+
+    public sealed record UploadResponse(Guid Id, long TotalLength, long ReceivedLength, int NextPart, bool Complete, int MaxPartLength);
+
+    public sealed record SubmissionResponse(long Entry, DateOnly Day, string LeafHash, string HeaderHash);
+
+    internal static async Task<Ok<List<ChannelResponse>>> ListChannelsAsync(ChannelDirectory directory, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await directory.ListActiveAsync(cancellationToken))
+            .Select(c => new ChannelResponse(c.Id, new ChannelNames(c.NameEn, c.NameZh))).ToList());
+
+    internal static async Task<Results<Ok<KeysResponse>, ProblemHttpResult>> GetKeysAsync(string channel, ChannelDirectory directory, CancellationToken cancellationToken)
+    {
+        var keys = EnvelopeHeader.IsValidChannelId(channel) ? await directory.CurrentKeysAsync(channel, cancellationToken) : null;
+        return keys is null
+            ? UnknownChannel(channel)
+            : TypedResults.Ok(new KeysResponse(channel, keys.Select(k => new KeyResponse(Base64UrlStrict.Encode(k.KeyId), Base64UrlStrict.Encode(k.PublicKey))).ToList()));
+    }
+
+    internal static async Task<Results<Created<UploadResponse>, ProblemHttpResult>> CreateUploadAsync(
+        HttpRequest request, UploadStore uploads, IOptions<SubmissionOptions> options, CancellationToken cancellationToken)
+    {
+        var body = await ReadLimitedAsync(request, 1024, cancellationToken);
+        if (body is null)
+        {
+            return TooLarge("An upload is created with a small JSON body: {\"header\": \"<base64url of the 30-byte stream header>\"}.");
+        }
+        byte[]? header = null;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.EnumerateObject().Count() == 1
+                && document.RootElement.TryGetProperty("header", out var value)
+                && value.ValueKind == JsonValueKind.String)
+            {
+                header = Base64UrlStrict.TryDecode(value.GetString());
+            }
+        }
+        catch (JsonException)
+        {
+            header = null;
+        }
+        if (header is null)
+        {
+            return Invalid("header", "Send {\"header\": \"<base64url of the 30-byte stream header>\"} and nothing else.");
+        }
+        try
+        {
+            var status = await uploads.CreateAsync(header, options.Value.MaxTotalBytes, cancellationToken);
+            return TypedResults.Created($"/api/uploads/{status.Id}", ToResponse(status));
+        }
+        catch (UploadException ex)
+        {
+            return UploadProblem(ex);
+        }
+    }
+
+    internal static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> GetUploadAsync(Guid id, UploadStore uploads, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TypedResults.Ok(ToResponse(await uploads.StatusAsync(id, cancellationToken)));
+        }
+        catch (UploadException ex)
+        {
+            return UploadProblem(ex);
+        }
+    }
+
+    internal static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> PutPartAsync(
+        Guid id, int part, HttpRequest request, UploadStore uploads, CancellationToken cancellationToken)
+    {
+        var bytes = await ReadLimitedAsync(request, UploadStore.MaxPartLength, cancellationToken);
+        if (bytes is null)
+        {
+            return TooLarge($"A part has at most {UploadStore.MaxPartLength} bytes.");
+        }
+        try
+        {
+            return TypedResults.Ok(ToResponse(await uploads.AppendPartAsync(id, part, bytes, cancellationToken)));
+        }
+        catch (UploadException ex)
+        {
+            return UploadProblem(ex);
+        }
+    }
+
+    internal static async Task<Results<Created<SubmissionResponse>, ProblemHttpResult>> SubmitAsync(
+        string channel,
+        HttpRequest request,
+        ChannelDirectory directory,
+        SubmissionStore submissions,
+        IPublishEndpoint publish,
+        IOptions<SubmissionOptions> options,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var keys = EnvelopeHeader.IsValidChannelId(channel) ? await directory.CurrentKeysAsync(channel, cancellationToken) : null;
+        if (keys is null)
+        {
+            return UnknownChannel(channel);
+        }
+        var body = await ReadLimitedAsync(request, MaxSubmissionRequestBytes, cancellationToken);
+        if (body is null)
+        {
+            return TooLarge($"A submission request has at most {MaxSubmissionRequestBytes} bytes; streams are uploaded separately.");
+        }
+        var parsed = SubmissionRequestParser.Parse(body);
+        if (parsed.Errors.Count > 0)
+        {
+            return TypedResults.Problem(new HttpValidationProblemDetails(parsed.Errors) { Title = "The submission is not well formed", Status = 400 });
+        }
+        var validation = EnvelopeValidator.Validate(parsed.Envelope, new EnvelopeValidationOptions
+        {
+            ChannelId = channel,
+            KnownKeyIds = keys.Select(k => Base64UrlStrict.Encode(k.KeyId)).ToHashSet(StringComparer.Ordinal),
+            MaxPaddedStreamLength = options.Value.MaxTotalBytes,
+        });
+        if (!validation.IsValid)
+        {
+            var errors = validation.Errors.ToDictionary(e => "envelope." + e.Key, e => e.Value);
+            return TypedResults.Problem(new HttpValidationProblemDetails(errors) { Title = "The envelope is not well formed", Status = 400 });
+        }
+        var envelope = validation.Envelope!;
+        if (envelope.Header.Streams.Sum(s => s.CiphertextLength) > options.Value.MaxTotalBytes)
+        {
+            return TooLarge($"The submission's streams add up to more than {options.Value.MaxTotalBytes} bytes.");
+        }
+        AcceptedSubmission accepted;
+        try
+        {
+            accepted = await submissions.AcceptAsync(new SubmissionRequest(envelope, parsed.Uploads, parsed.LookupId, parsed.Vault), cancellationToken);
+        }
+        catch (SubmissionException ex)
+        {
+            return ex.Kind == SubmissionFailure.Conflict
+                ? TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Conflict")
+                : TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [ex.Field] = [ex.Message] })
+                {
+                    Title = "The submission cannot be accepted",
+                    Status = 400,
+                });
+        }
+
+        await PublishAsync(publish, new TestimonySubmitted(accepted.CaseId, channel), loggers.CreateLogger(typeof(SubmissionEndpoints)));
+        return TypedResults.Created((string?)null, new SubmissionResponse(accepted.Sequence, accepted.Day,
+            Base64UrlStrict.Encode(accepted.LeafHash), Base64UrlStrict.Encode(accepted.HeaderHash)));
+    }
+
+    // The testimony is committed before this runs; routing must not make the survivor wait or
+    // fail. A publish that does not get through is repaired by the reconciler, which republishes
+    // stored cases that were never routed.
+    private static async Task PublishAsync(IPublishEndpoint publish, TestimonySubmitted message, ILogger logger)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        try
+        {
+            await publish.Publish(message, timeout.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or MassTransitException or RabbitMQ.Client.Exceptions.BrokerUnreachableException)
+        {
+            logger.LogWarning("A submission was stored but not yet announced for routing ({Reason}); the reconciler will announce it.", ex.GetType().Name);
+        }
+    }
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer.</summary>
+    private static async Task<byte[]?> ReadLimitedAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static UploadResponse ToResponse(UploadStatus status) =>
+        new(status.Id, status.TotalLength, status.ReceivedLength, status.NextPart, status.Complete, UploadStore.MaxPartLength);
+
+    private static ProblemHttpResult UploadProblem(UploadException ex) => ex.Kind switch
+    {
+        UploadFailure.NotFound => TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "No such upload"),
+        UploadFailure.Conflict => TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Conflict"),
+        UploadFailure.TooLarge => TooLarge(ex.Message),
+        _ => TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "Invalid upload"),
+    };
+
+    private static ProblemHttpResult Invalid(string field, string message) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] }) { Title = "Invalid request", Status = 400 });
+
+    private static ProblemHttpResult TooLarge(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large");
+
+    private static ProblemHttpResult UnknownChannel(string channel) =>
+        TypedResults.Problem($"There is no open channel '{(channel.Length > 40 ? channel[..40] : channel)}'.", statusCode: StatusCodes.Status404NotFound, title: "Unknown channel");
+}
