@@ -23,6 +23,7 @@ if (!await app.PassesStartupChecksAsync())
 }
 
 app.UseIntakeRequestPrivacy();
+app.UseIntakeSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseStaticFiles();
