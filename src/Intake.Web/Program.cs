@@ -1,3 +1,4 @@
+using Intake.Web.Cases;
 using Intake.Web.Health;
 using Intake.Web.Hosting;
 using Intake.Web.Ledger;
@@ -11,6 +12,7 @@ builder.AddIntakeHost();
 builder.AddIntakeDatabase();
 builder.AddIntakeLedger();
 builder.AddIntakeSubmissions();
+builder.AddIntakeCases();
 builder.AddIntakeMessaging();
 builder.AddIntakeHealth();
 
@@ -27,9 +29,11 @@ app.UseIntakeSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseStaticFiles();
+app.UseRateLimiter();
 app.MapIntakeHealth();
 app.MapIntakeLedger();
 app.MapIntakeSubmissions();
+app.MapIntakeCases();
 
 await app.RunAsync();
 return 0;

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using Intake.Benchmarks.Load;
 
 namespace Intake.Benchmarks;
 
@@ -6,9 +7,31 @@ namespace Intake.Benchmarks;
 /// Entry point. Pick benchmarks with BenchmarkDotNet's filter, e.g.
 /// <c>dotnet run -c Release --project tests/Intake.Benchmarks -- --filter '*'</c> for everything,
 /// <c>--filter '*ContentStream*'</c> for the stream seal/open classes or <c>--list flat</c> to see the names.
+/// Two load modes are not BenchmarkDotNet (they measure throughput under load and memory, not one call):
+/// <c>-- ledger</c> (<see cref="LedgerLoad"/>) and <c>-- browser</c> (<see cref="BrowserLoad"/>); docs/benchmarks.md
+/// has the commands and the settings they read.
 /// </summary>
 public static class Program
 {
-    public static void Main(string[] args) =>
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static async Task<int> Main(string[] args)
+    {
+        try
+        {
+            switch (args.FirstOrDefault())
+            {
+                case "ledger":
+                    return await LedgerLoad.RunAsync(args[1..]);
+                case "browser":
+                    return await BrowserLoad.RunAsync(args[1..]);
+                default:
+                    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+                    return 0;
+            }
+        }
+        catch (LoadSetupException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 2;
+        }
+    }
 }

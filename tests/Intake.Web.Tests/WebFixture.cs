@@ -41,6 +41,11 @@ public sealed class WebFixture : IAsyncLifetime
             ["Database:Purger"] = new Npgsql.NpgsqlConnectionStringBuilder(Database.Purger) { Port = postgresPort ?? TestServices.PgPort, Timeout = 3 }.ConnectionString,
             ["Ledger:Origin"] = "intake-test",
             ["Ledger:SigningKeyFile"] = SigningKeyFile,
+            // One TestServer client looks like one connection; tests of the limits set their own.
+            ["RateLimits:PerConnectionPerMinute"] = "1000000",
+            ["RateLimits:GlobalPerSecond"] = "1000000",
+            ["RateLimits:FailedLookupsPerConnection"] = "10000",
+            ["RateLimits:FailedLookupsPerMinute"] = "100000",
             ["RabbitMq:Host"] = TestServices.RabbitHost,
             ["RabbitMq:Port"] = (rabbitPort ?? TestServices.RabbitPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["RabbitMq:VirtualHost"] = VirtualHost.Name,

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Intake.Core.Crypto;
 using Intake.Core.Ledger;
@@ -33,7 +32,7 @@ public sealed class SubmissionException(SubmissionFailure kind, string field, st
 /// SHA-256 of every stream, and, in the same transaction, the case, the survivor's vault and the
 /// uploads' claim. Either all of it is stored or none of it.
 /// </summary>
-public sealed class SubmissionStore(NpgsqlDataSource dataSource, LedgerWriter writer)
+public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore uploadStore, LedgerWriter writer)
 {
     public const int MaxVaultLength = 4096;
 
@@ -133,15 +132,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, LedgerWriter wr
                 throw new SubmissionException(SubmissionFailure.Invalid, field, $"The upload is incomplete: {reader.GetInt64(2)} of {reader.GetInt64(1)} bytes received.");
             }
         }
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        await using var parts = new NpgsqlCommand("SELECT bytes FROM intake.upload_parts WHERE upload_id = @id ORDER BY part", connection);
-        parts.Parameters.AddWithValue("id", upload);
-        await using var rows = await parts.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
-        while (await rows.ReadAsync(cancellationToken))
-        {
-            hash.AppendData((byte[])rows[0]);
-        }
-        return hash.GetHashAndReset();
+        return await uploadStore.DigestAsync(upload, cancellationToken);
     }
 
     /// <summary>

@@ -59,6 +59,20 @@ public sealed class UploadStore(NpgsqlDataSource dataSource)
             : throw new UploadException(UploadFailure.NotFound, "There is no open upload with this id.");
     }
 
+    /// <summary>SHA-256 of the whole stream as stored, read part by part in order.</summary>
+    public async Task<byte[]> DigestAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        await using var parts = dataSource.CreateCommand("SELECT bytes FROM intake.upload_parts WHERE upload_id = @id ORDER BY part");
+        parts.Parameters.AddWithValue("id", id);
+        await using var rows = await parts.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        while (await rows.ReadAsync(cancellationToken))
+        {
+            hash.AppendData((byte[])rows[0]);
+        }
+        return hash.GetHashAndReset();
+    }
+
     public async Task<UploadStatus> AppendPartAsync(Guid id, int part, byte[] bytes, CancellationToken cancellationToken = default)
     {
         if (bytes.Length is 0 or > MaxPartLength)

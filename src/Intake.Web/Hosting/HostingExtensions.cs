@@ -66,6 +66,8 @@ public static class HostingExtensions
             _ = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<Ledger.LedgerOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<Submissions.SubmissionOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<Cases.RateLimitOptions>>().Value;
             await app.Services.GetRequiredService<StartupChecks>().RunAsync(app.Lifetime.ApplicationStopping);
             return true;
         }

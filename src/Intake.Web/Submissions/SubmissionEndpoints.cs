@@ -26,6 +26,7 @@ public static class SubmissionEndpoints
         builder.Services.AddSingleton<ChannelDirectory>();
         builder.Services.AddSingleton<UploadStore>();
         builder.Services.AddSingleton<SubmissionStore>();
+        builder.Services.AddSingleton<ProofOfWork>();
         return builder;
     }
 
@@ -38,6 +39,7 @@ public static class SubmissionEndpoints
         api.MapGet("/uploads/{id:guid}", GetUploadAsync);
         api.MapPut("/uploads/{id:guid}/parts/{part:int}", PutPartAsync);
         api.MapPost("/channels/{channel}/submissions", SubmitAsync);
+        api.MapGet("/pow", (ProofOfWork pow) => TypedResults.Ok(new PowChallenge(pow.NewChallenge(), pow.Difficulty)));
         return endpoints;
     }
 
@@ -50,6 +52,8 @@ public static class SubmissionEndpoints
     public sealed record KeysResponse(string Channel, IReadOnlyList<KeyResponse> Keys);
 
     public sealed record UploadResponse(Guid Id, long TotalLength, long ReceivedLength, int NextPart, bool Complete, int MaxPartLength);
+
+    public sealed record PowChallenge(string Challenge, int Difficulty);
 
     public sealed record SubmissionResponse(long Entry, DateOnly Day, string LeafHash, string HeaderHash);
 
@@ -139,6 +143,7 @@ public static class SubmissionEndpoints
         HttpRequest request,
         ChannelDirectory directory,
         SubmissionStore submissions,
+        ProofOfWork pow,
         IPublishEndpoint publish,
         IOptions<SubmissionOptions> options,
         ILoggerFactory loggers,
@@ -174,6 +179,15 @@ public static class SubmissionEndpoints
         if (envelope.Header.Streams.Sum(s => s.CiphertextLength) > options.Value.MaxTotalBytes)
         {
             return TooLarge($"The submission's streams add up to more than {options.Value.MaxTotalBytes} bytes.");
+        }
+        // After the cheap shape checks, before the expensive work: reading streams, the ledger.
+        if (pow.Spend(parsed.PowChallenge, parsed.PowNonce) is { } powProblem)
+        {
+            return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["proofOfWork"] = [powProblem] })
+            {
+                Title = "The proof of work is missing or wrong",
+                Status = 400,
+            });
         }
         AcceptedSubmission accepted;
         try

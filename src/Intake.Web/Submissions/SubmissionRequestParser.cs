@@ -11,9 +11,11 @@ namespace Intake.Web.Submissions;
 /// </summary>
 internal static class SubmissionRequestParser
 {
-    private static readonly string[] Members = ["envelope", "uploads", "lookupId", "vault"];
+    private static readonly string[] Members = ["envelope", "uploads", "lookupId", "vault", "proofOfWork"];
 
-    public sealed record Result(byte[] Envelope, IReadOnlyList<Guid> Uploads, byte[] LookupId, byte[] Vault, Dictionary<string, string[]> Errors);
+    public sealed record Result(
+        byte[] Envelope, IReadOnlyList<Guid> Uploads, byte[] LookupId, byte[] Vault, Dictionary<string, string[]> Errors,
+        string? PowChallenge = null, string? PowNonce = null);
 
     public static Result Parse(byte[] body)
     {
@@ -23,6 +25,8 @@ internal static class SubmissionRequestParser
         var uploads = new List<Guid>();
         byte[] lookupId = [];
         byte[] vault = [];
+        string? challenge = null;
+        string? nonce = null;
         try
         {
             using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 6 });
@@ -70,12 +74,17 @@ internal static class SubmissionRequestParser
             }
             lookupId = Bytes(root, "lookupId", 32, 32, Fail);
             vault = Bytes(root, "vault", 1, Storage.Cases.SubmissionStore.MaxVaultLength, Fail);
+            if (root.TryGetProperty("proofOfWork", out var pow) && pow.ValueKind == JsonValueKind.Object)
+            {
+                challenge = pow.TryGetProperty("challenge", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+                nonce = pow.TryGetProperty("nonce", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            }
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             Fail("$", "The request is not valid JSON.");
         }
-        return new Result(envelope, uploads, lookupId, vault, errors);
+        return new Result(envelope, uploads, lookupId, vault, errors, challenge, nonce);
     }
 
     private static byte[] Bytes(JsonElement root, string name, int min, int max, Action<string, string> fail)

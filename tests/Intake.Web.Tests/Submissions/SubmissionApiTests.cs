@@ -37,7 +37,7 @@ public sealed class SubmissionApiTests(WebFixture fixture)
             uploads.Add(await SubmissionKit.UploadAsync(client, stream));
         }
 
-        var response = await kit.SubmitAsync(client, SubmissionKit.RequestJson(sealedSubmission, uploads));
+        var response = await kit.SubmitAsync(client, SubmissionKit.RequestJson(sealedSubmission, uploads, pow: await SubmissionKit.ProofOfWorkAsync(client)));
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
@@ -126,6 +126,10 @@ public sealed class SubmissionApiTests(WebFixture fixture)
         { "unknown upload", HttpStatusCode.BadRequest },
         { "missing vault", HttpStatusCode.BadRequest },
         { "extra member", HttpStatusCode.BadRequest },
+        { "no proof of work", HttpStatusCode.BadRequest },
+        { "wrong proof of work", HttpStatusCode.BadRequest },
+        { "forged challenge", HttpStatusCode.BadRequest },
+        { "reused proof of work", HttpStatusCode.BadRequest },
         { "receipt already used", HttpStatusCode.Conflict },
         { "upload already used", HttpStatusCode.Conflict },
     };
@@ -137,19 +141,21 @@ public sealed class SubmissionApiTests(WebFixture fixture)
         await using var factory = fixture.Factory();
         using var client = factory.CreateClient();
         var kit = await SubmissionKit.CreateChannelAsync(factory.Services);
+        async Task<string> Json(SubmissionKit.Sealed submission, IEnumerable<Guid> ids, string? envelope = null) =>
+            SubmissionKit.RequestJson(submission, ids, envelope, await SubmissionKit.ProofOfWorkAsync(client));
         var good = await kit.SealAsync("body", "attachment");
         var uploads = new List<Guid> { await SubmissionKit.UploadAsync(client, good.Streams[0]), await SubmissionKit.UploadAsync(client, good.Streams[1]) };
-        var json = SubmissionKit.RequestJson(good, uploads);
+        var json = await Json(good, uploads);
         var channel = kit.Channel;
         switch (name)
         {
             case "oversize body": json = json.Replace("\"vault\":\"", "\"vault\":\"" + new string('A', 70_000), StringComparison.Ordinal); break;
             case "not json": json = "{\"envelope\": [1, 2"; break;
-            case "truncated envelope": json = SubmissionKit.RequestJson(good, uploads, good.Envelope.ToJson()[..^40] + "\"}"); break;
+            case "truncated envelope": json = await Json(good, uploads, good.Envelope.ToJson()[..^40] + "\"}"); break;
             case "unknown key id":
                 var other = await SubmissionKit.CreateChannelAsync(factory.Services, advocates: 1);
                 var foreign = await other.SealAsync("body", "attachment");
-                json = SubmissionKit.RequestJson(good, uploads, foreign.Envelope.ToJson().Replace(other.Channel, kit.Channel, StringComparison.Ordinal));
+                json = await Json(good, uploads, foreign.Envelope.ToJson().Replace(other.Channel, kit.Channel, StringComparison.Ordinal));
                 break;
             case "other channel in envelope":
                 var elsewhere = await SubmissionKit.CreateChannelAsync(factory.Services, advocates: 1);
@@ -160,22 +166,37 @@ public sealed class SubmissionApiTests(WebFixture fixture)
                 var partial = await client.PostAsync("/api/uploads", JsonContent(new { header = Base64UrlStrict.Encode(good.Streams[1].AsSpan(0, 30)) }));
                 var partialId = JsonDocument.Parse(await partial.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetGuid();
                 await client.PutAsync($"/api/uploads/{partialId}/parts/0", new ByteArrayContent(good.Streams[1][..100]));
-                json = SubmissionKit.RequestJson(good, [uploads[0], partialId]);
+                json = await Json(good, [uploads[0], partialId]);
                 break;
-            case "uploads in the wrong order": json = SubmissionKit.RequestJson(good, [uploads[1], uploads[0]]); break;
-            case "unknown upload": json = SubmissionKit.RequestJson(good, [uploads[0], Guid.NewGuid()]); break;
+            case "uploads in the wrong order": json = await Json(good, [uploads[1], uploads[0]]); break;
+            case "unknown upload": json = await Json(good, [uploads[0], Guid.NewGuid()]); break;
             case "missing vault": json = json.Replace($",\"vault\":\"{Base64UrlStrict.Encode(good.Vault)}\"", "", StringComparison.Ordinal); break;
+            case "no proof of work": json = SubmissionKit.RequestJson(good, uploads); break;
+            case "wrong proof of work":
+                var issued = JsonDocument.Parse(await client.GetStringAsync("/api/pow")).RootElement.GetProperty("challenge").GetString()!;
+                var wrong = Enumerable.Range(0, 100).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    .First(n => Web.Submissions.ProofOfWork.LeadingZeroBits(SHA256.HashData(Encoding.UTF8.GetBytes($"{issued}:{n}"))) < 16);
+                json = SubmissionKit.RequestJson(good, uploads, pow: $"{{\"challenge\":\"{issued}\",\"nonce\":\"{wrong}\"}}");
+                break;
+            case "forged challenge": json = SubmissionKit.RequestJson(good, uploads, pow: "{\"challenge\":\"" + new string('A', 54) + "\",\"nonce\":\"1\"}"); break;
+            case "reused proof of work":
+                var spent = await SubmissionKit.ProofOfWorkAsync(client);
+                var first = await kit.SealAsync("body", "attachment");
+                var firstUploads = new List<Guid> { await SubmissionKit.UploadAsync(client, first.Streams[0]), await SubmissionKit.UploadAsync(client, first.Streams[1]) };
+                Assert.Equal(HttpStatusCode.Created, (await kit.SubmitAsync(client, SubmissionKit.RequestJson(first, firstUploads, pow: spent))).StatusCode);
+                json = SubmissionKit.RequestJson(good, uploads, pow: spent);
+                break;
             case "extra member": json = json[..^1] + ",\"ip\":\"1.2.3.4\"}"; break;
             case "receipt already used":
                 Assert.Equal(HttpStatusCode.Created, (await kit.SubmitAsync(client, json)).StatusCode);
                 var again = await kit.SealAsync("body", "attachment");
                 var againUploads = new List<Guid> { await SubmissionKit.UploadAsync(client, again.Streams[0]), await SubmissionKit.UploadAsync(client, again.Streams[1]) };
-                json = SubmissionKit.RequestJson(again with { LookupId = good.LookupId }, againUploads);
+                json = await Json(again with { LookupId = good.LookupId }, againUploads);
                 break;
             case "upload already used":
                 Assert.Equal(HttpStatusCode.Created, (await kit.SubmitAsync(client, json)).StatusCode);
                 var second = await kit.SealAsync("body", "attachment");
-                json = SubmissionKit.RequestJson(second with { Envelope = good.Envelope }, uploads);
+                json = await Json(second with { Envelope = good.Envelope }, uploads);
                 break;
         }
         var before = await CountsAsync();

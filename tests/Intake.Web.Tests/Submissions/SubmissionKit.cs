@@ -75,9 +75,19 @@ public sealed class SubmissionKit
         return id;
     }
 
-    public static string RequestJson(Sealed submission, IEnumerable<Guid> uploads, string? envelopeJson = null) =>
+    public static string RequestJson(Sealed submission, IEnumerable<Guid> uploads, string? envelopeJson = null, string? pow = null) =>
         $"{{\"envelope\":{envelopeJson ?? submission.Envelope.ToJson()},\"uploads\":[{string.Join(",", uploads.Select(u => $"\"{u}\""))}]," +
-        $"\"lookupId\":\"{Base64UrlStrict.Encode(submission.LookupId)}\",\"vault\":\"{Base64UrlStrict.Encode(submission.Vault)}\"}}";
+        $"\"lookupId\":\"{Base64UrlStrict.Encode(submission.LookupId)}\",\"vault\":\"{Base64UrlStrict.Encode(submission.Vault)}\"" +
+        (pow is null ? "}" : $",\"proofOfWork\":{pow}}}");
+
+    /// <summary>Asks for a challenge and solves it, as the survivor's browser does.</summary>
+    public static async Task<string> ProofOfWorkAsync(HttpClient client)
+    {
+        var challenge = JsonDocument.Parse(await client.GetStringAsync("/api/pow")).RootElement;
+        var text = challenge.GetProperty("challenge").GetString()!;
+        var nonce = Web.Submissions.ProofOfWork.Solve(text, challenge.GetProperty("difficulty").GetInt32());
+        return $"{{\"challenge\":\"{text}\",\"nonce\":\"{nonce}\"}}";
+    }
 
     public Task<HttpResponseMessage> SubmitAsync(HttpClient client, string json) =>
         client.PostAsync($"/api/channels/{Channel}/submissions", new StringContent(json, Encoding.UTF8, "application/json"));

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Intake.Core.Crypto;
+using Intake.Core.Ledger;
+using Intake.Storage.Ledger;
+using Npgsql;
+
+namespace Intake.Storage.Cases;
+
+/// <summary>What a survivor sees of her case: never more than her receipt already unlocks.</summary>
+public sealed record CaseView(
+    Guid Id, string Channel, string Status, DateOnly OpenedOn, long SubmissionSequence, byte[] HeaderHash,
+    byte[] Vault, byte[] SubmissionRecord, IReadOnlyList<FollowUpView> FollowUps);
+
+public sealed record FollowUpView(long Sequence, DateOnly Day, byte[] StreamHeader);
+
+/// <summary>A case found by the lookup id its receipt derives: follow-ups and withdrawal.</summary>
+public sealed class CaseStore(NpgsqlDataSource dataSource, UploadStore uploads, LedgerWriter writer, LedgerPurger purger, NpgsqlDataSource purgerDataSource)
+{
+    public async Task<CaseView?> FindAsync(byte[] lookupId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        CaseView? found = null;
+        await using (var command = new NpgsqlCommand("""
+            SELECT c.id, c.channel, c.status, c.opened_on, c.submission_seq, c.header_hash, c.lookup_id, v.vault, p.ciphertext
+            FROM intake.cases c
+            JOIN intake.case_vaults v ON v.case_id = c.id
+            JOIN intake.ledger_payloads p ON p.seq = c.submission_seq
+            WHERE c.lookup_id = @lookup
+            """, connection))
+        {
+            command.Parameters.AddWithValue("lookup", lookupId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            // The index finds the row; the comparison that decides is done again in fixed time.
+            if (await reader.ReadAsync(cancellationToken) && ReceiptSecrets.LookupIdsEqual((byte[])reader[6], lookupId))
+            {
+                found = new CaseView(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateOnly>(3),
+                    reader.GetInt64(4), (byte[])reader[5], (byte[])reader[7], (byte[])reader[8], []);
+            }
+        }
+        if (found is null)
+        {
+            return null;
+        }
+        var followUps = new List<FollowUpView>();
+        await using (var command = new NpgsqlCommand("""
+            SELECT e.seq, e.entry_day, p.ciphertext FROM intake.ledger_entries e JOIN intake.ledger_payloads p ON p.seq = e.seq
+            WHERE e.case_id = @id AND e.kind = @kind ORDER BY e.seq
+            """, connection))
+        {
+            command.Parameters.AddWithValue("id", found.Id);
+            command.Parameters.AddWithValue("kind", (short)LedgerEntryKind.FollowUp);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                using var record = JsonDocument.Parse((byte[])reader[2]);
+                followUps.Add(new FollowUpView(reader.GetInt64(0), reader.GetFieldValue<DateOnly>(1),
+                    Base64UrlStrict.TryDecode(record.RootElement.GetProperty("stream").GetString()) ?? []));
+            }
+        }
+        return found with { FollowUps = followUps };
+    }
+
+    /// <summary>Adds a follow-up stream (purpose 0x03) to the case; one ledger entry, claiming the upload in the same transaction.</summary>
+    public async Task<AppendedEntry> AddFollowUpAsync(CaseView view, Guid upload, CancellationToken cancellationToken = default)
+    {
+        if (view.Status == "withdrawn")
+        {
+            throw new SubmissionException(SubmissionFailure.Conflict, "lookupId", "This case was withdrawn.");
+        }
+        byte[] header;
+        await using (var select = dataSource.CreateCommand("SELECT header, total_length, received_length, case_id FROM intake.uploads WHERE id = @id"))
+        {
+            select.Parameters.AddWithValue("id", upload);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw new SubmissionException(SubmissionFailure.Invalid, "upload", "There is no upload with this id.");
+            }
+            if (!reader.IsDBNull(3))
+            {
+                throw new SubmissionException(SubmissionFailure.Conflict, "upload", "This upload already belongs to a case.");
+            }
+            if (reader.GetInt64(1) != reader.GetInt64(2))
+            {
+                throw new SubmissionException(SubmissionFailure.Invalid, "upload", "The upload is incomplete.");
+            }
+            header = (byte[])reader[0];
+        }
+        if (StreamHeader.TryDecode(header, out _) is not { Purpose: StreamPurpose.FollowUp })
+        {
+            throw new SubmissionException(SubmissionFailure.Invalid, "upload", "A follow-up is a stream with the follow-up purpose (docs/crypto.md §5.2).");
+        }
+        var digest = await uploads.DigestAsync(upload, cancellationToken);
+        var record = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            v = 1,
+            kind = "follow-up",
+            parent = Base64UrlStrict.Encode(view.HeaderHash),
+            stream = Base64UrlStrict.Encode(header),
+            streamDigest = Base64UrlStrict.Encode(digest),
+        });
+        return await writer.AppendAsync(new LedgerAppend(LedgerEntryKind.FollowUp, view.Id, record,
+            Companion: async (connection, _, ct) =>
+            {
+                await using var claim = new NpgsqlCommand(
+                    "UPDATE intake.uploads SET case_id = @case WHERE id = @id AND case_id IS NULL AND received_length = total_length", connection);
+                claim.Parameters.AddWithValue("case", view.Id);
+                claim.Parameters.AddWithValue("id", upload);
+                if (await claim.ExecuteNonQueryAsync(ct) != 1)
+                {
+                    throw new SubmissionException(SubmissionFailure.Conflict, "upload", "This upload was claimed meanwhile.");
+                }
+            }), cancellationToken);
+    }
+
+    /// <summary>
+    /// Withdraws the case at once: a tombstone for every entry that carried ciphertext, then the
+    /// purge of all ciphertext, wrapped keys, streams, the vault and the case row. Safe to repeat
+    /// after a crash: each step skips what is already done.
+    /// </summary>
+    public async Task WithdrawAsync(Guid caseId, CancellationToken cancellationToken = default)
+    {
+        var entries = new List<long>();
+        await using (var command = dataSource.CreateCommand("""
+            SELECT e.seq FROM intake.ledger_entries e
+            WHERE e.case_id = @id AND e.payload_hash IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM intake.ledger_entries t WHERE t.purged_seq = e.seq)
+            ORDER BY e.seq
+            """))
+        {
+            command.Parameters.AddWithValue("id", caseId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                entries.Add(reader.GetInt64(0));
+            }
+        }
+        var reason = JsonSerializer.SerializeToUtf8Bytes(new { reason = "withdrawn" });
+        foreach (var sequence in entries)
+        {
+            await purger.PurgeAsync(sequence, reason, cancellationToken);
+        }
+        await using var purge = purgerDataSource.CreateCommand("SELECT intake.purge_case(@id)");
+        purge.Parameters.AddWithValue("id", caseId);
+        await purge.ExecuteScalarAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,185 @@
+using System.Text.Json;
+using Intake.Core.Crypto;
+using Intake.Storage.Cases;
+using Intake.Storage.Ledger;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Intake.Web.Cases;
+
+/// <summary>
+/// The survivor's return visit, authorised by the lookup id her receipt derives (in POST bodies
+/// only, never in URLs): see her case, add to it, download her proof, or withdraw it.
+/// </summary>
+public static class CaseEndpoints
+{
+    public const int MaxRequestBytes = 1024;
+
+    public sealed record LookupResponse(
+        string Status, DateOnly OpenedOn, string Channel, string Vault, SubmissionView Submission,
+        IReadOnlyList<FollowUpItem> FollowUps, IReadOnlyList<object> Replies);
+
+    public sealed record SubmissionView(long Entry, JsonElement Record, string HeaderHash);
+
+    public sealed record FollowUpItem(long Entry, DateOnly Day, string Stream);
+
+    public sealed record EntryResponse(long Entry, DateOnly Day);
+
+    public sealed record WithdrawResponse(bool Withdrawn);
+
+    public static IEndpointRouteBuilder MapIntakeCases(this IEndpointRouteBuilder endpoints)
+    {
+        var cases = endpoints.MapGroup("/api/cases");
+        cases.MapPost("/lookup", LookupAsync);
+        cases.MapPost("/follow-ups", AddFollowUpAsync);
+        cases.MapPost("/proof", ProofAsync);
+        cases.MapPost("/withdraw", WithdrawAsync);
+        return endpoints;
+    }
+
+    internal static async Task<Results<Ok<LookupResponse>, ProblemHttpResult>> LookupAsync(
+        HttpContext context, CaseStore cases, LookupThrottle throttle, CancellationToken cancellationToken)
+    {
+        var (found, problem) = await FindAsync(context, cases, throttle, [], cancellationToken);
+        if (found is null)
+        {
+            return problem!;
+        }
+        using var record = JsonDocument.Parse(found.SubmissionRecord);
+        return TypedResults.Ok(new LookupResponse(found.Status, found.OpenedOn, found.Channel, Base64UrlStrict.Encode(found.Vault),
+            new SubmissionView(found.SubmissionSequence, record.RootElement.Clone(), Base64UrlStrict.Encode(found.HeaderHash)),
+            found.FollowUps.Select(f => new FollowUpItem(f.Sequence, f.Day, Base64UrlStrict.Encode(f.StreamHeader))).ToList(),
+            []));
+    }
+
+    internal static async Task<Results<Created<EntryResponse>, ProblemHttpResult>> AddFollowUpAsync(
+        HttpContext context, CaseStore cases, LookupThrottle throttle, CancellationToken cancellationToken)
+    {
+        var (found, problem) = await FindAsync(context, cases, throttle, ["upload"], cancellationToken);
+        if (found is null)
+        {
+            return problem!;
+        }
+        if (!Guid.TryParseExact(context.Items["upload"] as string, "D", out var upload))
+        {
+            return Invalid("upload", "An upload id as returned by POST /api/uploads.");
+        }
+        try
+        {
+            var entry = await cases.AddFollowUpAsync(found, upload, cancellationToken);
+            return TypedResults.Created((string?)null, new EntryResponse(entry.Sequence, entry.Day));
+        }
+        catch (SubmissionException ex)
+        {
+            return ex.Kind == SubmissionFailure.Conflict
+                ? TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Conflict")
+                : Invalid(ex.Field, ex.Message);
+        }
+    }
+
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> ProofAsync(
+        HttpContext context, CaseStore cases, LookupThrottle throttle, ProofBundleBuilder proofs, CancellationToken cancellationToken)
+    {
+        var (found, problem) = await FindAsync(context, cases, throttle, [], cancellationToken);
+        if (found is null)
+        {
+            return problem!;
+        }
+        var bundle = await proofs.BuildAsync(found.SubmissionSequence, cancellationToken);
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"intake-proof-{found.SubmissionSequence}.json\"";
+        return TypedResults.Text(bundle.ToJson(), "application/json; charset=utf-8");
+    }
+
+    internal static async Task<Results<Ok<WithdrawResponse>, ProblemHttpResult>> WithdrawAsync(
+        HttpContext context, CaseStore cases, LookupThrottle throttle, CancellationToken cancellationToken)
+    {
+        var (found, problem) = await FindAsync(context, cases, throttle, ["confirm"], cancellationToken);
+        if (found is null)
+        {
+            return problem!;
+        }
+        if (context.Items["confirm"] is not true)
+        {
+            return Invalid("confirm", "Withdrawal deletes everything at once and cannot be undone; send \"confirm\": true.");
+        }
+        await cases.WithdrawAsync(found.Id, cancellationToken);
+        return TypedResults.Ok(new WithdrawResponse(true));
+    }
+
+    // Reads {"lookupId": ..., plus the named extra members} strictly, throttles wrong receipts,
+    // and finds the case. Extra members land in HttpContext.Items for the caller.
+    private static async Task<(CaseView? Found, ProblemHttpResult? Problem)> FindAsync(
+        HttpContext context, CaseStore cases, LookupThrottle throttle, string[] extra, CancellationToken cancellationToken)
+    {
+        var connection = context.Connection.Id ?? "";
+        if (!throttle.MayTry(connection))
+        {
+            context.Response.Headers.RetryAfter = "600";
+            return (null, TypedResults.Problem("Too many receipts that did not match. Wait a few minutes and try again.",
+                statusCode: StatusCodes.Status429TooManyRequests, title: "Too many attempts"));
+        }
+        byte[]? lookupId = null;
+        try
+        {
+            var body = await ReadLimitedAsync(context.Request, cancellationToken);
+            if (body is not null)
+            {
+                using var document = JsonDocument.Parse(body);
+                var root = document.RootElement;
+                if (root.ValueKind == JsonValueKind.Object
+                    && root.EnumerateObject().All(m => m.Name == "lookupId" || extra.Contains(m.Name))
+                    && root.TryGetProperty("lookupId", out var value) && value.ValueKind == JsonValueKind.String)
+                {
+                    lookupId = Base64UrlStrict.TryDecode(value.GetString());
+                    foreach (var name in extra)
+                    {
+                        if (root.TryGetProperty(name, out var member))
+                        {
+                            context.Items[name] = member.ValueKind switch
+                            {
+                                JsonValueKind.String => member.GetString(),
+                                JsonValueKind.True => true,
+                                JsonValueKind.False => false,
+                                _ => null,
+                            };
+                        }
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            lookupId = null;
+        }
+        if (lookupId is not { Length: ReceiptSecrets.Length })
+        {
+            return (null, Invalid("lookupId", "Send {\"lookupId\": \"<base64url of 32 bytes>\"}, derived from the receipt in the browser."));
+        }
+        var found = await cases.FindAsync(lookupId, cancellationToken);
+        if (found is null)
+        {
+            throttle.RecordFailure(connection);
+            return (null, TypedResults.Problem("No case matches this receipt. Check it for typos; if it was withdrawn, nothing of it is kept.",
+                statusCode: StatusCodes.Status404NotFound, title: "No such case"));
+        }
+        return (found, null);
+    }
+
+    private static async Task<byte[]?> ReadLimitedAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[MaxRequestBytes + 1];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxRequestBytes)
+            {
+                return null;
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    private static ProblemHttpResult Invalid(string field, string message) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] }) { Title = "Invalid request", Status = 400 });
+}
