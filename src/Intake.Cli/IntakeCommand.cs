@@ -21,6 +21,8 @@ public static class IntakeCommand
         {
             MigrateCommand.Create(configuration, console),
             DoctorCommand.Create(configuration, console),
+            LedgerCommand.Create(configuration, console),
+            ProofCommand.Create(console),
         };
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });

@@ -67,6 +67,12 @@ public sealed record LedgerLeaf(
         {
             throw new FormatException("Not a version 1 Intake ledger leaf.");
         }
+        // Exactly the bytes ToLeafInput writes: a flag is 0 or 1, and an absent field is all zeros.
+        if (!IsCanonicalOptional(input[15], input.Slice(16, 16)) || !IsCanonicalOptional(input[32], input.Slice(33, 32))
+            || !IsCanonicalOptional(input[65], input.Slice(66, 8)))
+        {
+            throw new FormatException("The leaf input is not in canonical form.");
+        }
         var sequence = BinaryPrimitives.ReadInt64BigEndian(input[1..]);
         var kind = (LedgerEntryKind)BinaryPrimitives.ReadInt16BigEndian(input[9..]);
         var day = DateOnly.FromDayNumber(BinaryPrimitives.ReadInt32BigEndian(input[11..]));
@@ -82,6 +88,9 @@ public sealed record LedgerLeaf(
         leaf.Validate();
         return leaf;
     }
+
+    private static bool IsCanonicalOptional(byte flag, ReadOnlySpan<byte> field) =>
+        flag == 1 || (flag == 0 && !field.ContainsAnyExcept((byte)0));
 
     private void Validate()
     {

@@ -1,4 +1,5 @@
 using Intake.Core.Crypto;
+using Intake.Core.Ledger;
 using Npgsql;
 
 namespace Intake.Storage.Ledger;
@@ -15,6 +16,12 @@ public sealed class LedgerCheckpointer(NpgsqlDataSource dataSource, NoteSigner s
     {
         var reader = new LedgerReader(dataSource);
         var head = await reader.GetHeadAsync(cancellationToken);
+        // A signature lasts forever: never sign a head that the stored tree does not back.
+        var stored = head.TreeSize == 0 ? MerkleHash.EmptyTreeHash() : (await reader.ComputeRootAsync(head.TreeSize, cancellationToken))[0];
+        if (!MerkleHash.FixedTimeEquals(stored, head.RootHash))
+        {
+            throw new InvalidOperationException($"The ledger head (size {head.TreeSize}) does not match the stored tree; not signing. Run `intake ledger verify`.");
+        }
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var note = signer.Sign(new CheckpointBody(origin, head.TreeSize, head.RootHash, today).ToNoteBody());
         await using (var insert = dataSource.CreateCommand("""

@@ -74,6 +74,10 @@ public sealed class LedgerReader(NpgsqlDataSource dataSource)
             : null;
     }
 
+    /// <summary>The root of the first <paramref name="treeSize"/> leaves, computed from the stored leaves and nodes (one query).</summary>
+    public Task<IReadOnlyList<byte[]>> ComputeRootAsync(long treeSize, CancellationToken cancellationToken = default) =>
+        ProveAsync(source => [MerkleTree.ComputeRoot(source, treeSize)], cancellationToken);
+
     public async Task<IReadOnlyList<byte[]>> GetInclusionProofAsync(long sequence, long treeSize, CancellationToken cancellationToken = default)
     {
         await EnsureWithinAsync(treeSize, cancellationToken);

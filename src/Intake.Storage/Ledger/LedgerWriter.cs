@@ -3,7 +3,6 @@ using System.Threading.Channels;
 using Intake.Core.Ledger;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Intake.Storage.Ledger;
 
@@ -65,6 +64,10 @@ public sealed class LedgerWriter : IAsyncDisposable
         {
             throw new LedgerAppendException(ex.Message, ex);
         }
+        if (append.Kind == LedgerEntryKind.PurgeTombstone && (append.Payload is not null || append.WrappedKeys is { Count: > 0 }))
+        {
+            throw new LedgerAppendException("A purge tombstone carries no ciphertext and no keys.");
+        }
         if (append.WrappedKeys is { Count: > 0 } && append.Payload is null)
         {
             throw new LedgerAppendException("Wrapped keys belong to an entry with a payload.");
@@ -120,8 +123,10 @@ public sealed class LedgerWriter : IAsyncDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException or IOException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Whatever went wrong (the database, a shutdown that cancelled the write), every
+            // caller of this batch must hear it: none may wait forever for an answer.
             _logger.LogError("Ledger batch of {Count} entries was not committed: {Reason}", batch.Count, ex.Message);
             foreach (var pending in batch)
             {
@@ -178,16 +183,11 @@ public sealed class LedgerWriter : IAsyncDisposable
             return results;
         }
 
-        await CopyEntriesAsync(connection, rows);
-        await CopyPayloadsAsync(connection, rows.Select(r => (r.Leaf.Sequence, batch[r.Index].Append)).ToList());
-        await CopyNodesAsync(connection, nodes);
-        await using (var update = new NpgsqlCommand(
-            "UPDATE intake.ledger_head SET tree_size = @size, frontier = @frontier, root_hash = @root", connection, transaction))
+        // One round trip for every row of the batch and the new head; with the lock above and the
+        // commit below, three in all, whatever the batch size.
+        await using (var write = BuildBatch(connection, rows, batch, nodes, frontier))
         {
-            update.Parameters.AddWithValue("size", frontier.Size);
-            update.Parameters.AddWithValue("frontier", frontier.ToBytes());
-            update.Parameters.AddWithValue("root", frontier.Root());
-            await update.ExecuteNonQueryAsync(_stop.Token);
+            await write.ExecuteNonQueryAsync(_stop.Token);
         }
         await transaction.CommitAsync(_stop.Token);
 
@@ -229,14 +229,18 @@ public sealed class LedgerWriter : IAsyncDisposable
             return refused;
         }
         var already = new HashSet<long>();
-        await using (var command = new NpgsqlCommand(
-            "SELECT purged_seq FROM intake.ledger_entries WHERE purged_seq = ANY(@targets)", connection, transaction))
+        var tombstones = new HashSet<long>();
+        await using (var command = new NpgsqlCommand("""
+            SELECT purged_seq, NULL::bigint FROM intake.ledger_entries WHERE purged_seq = ANY(@targets)
+            UNION ALL
+            SELECT NULL, seq FROM intake.ledger_entries WHERE seq = ANY(@targets) AND kind = 10
+            """, connection, transaction))
         {
             command.Parameters.AddWithValue("targets", targets.Select(t => t.PurgedSequence!.Value).ToArray());
             await using var reader = await command.ExecuteReaderAsync(_stop.Token);
             while (await reader.ReadAsync(_stop.Token))
             {
-                already.Add(reader.GetInt64(0));
+                (reader.IsDBNull(0) ? tombstones : already).Add(reader.IsDBNull(0) ? reader.GetInt64(1) : reader.GetInt64(0));
             }
         }
         foreach (var (target, index) in targets)
@@ -244,6 +248,10 @@ public sealed class LedgerWriter : IAsyncDisposable
             if (target!.Value >= size)
             {
                 refused[index] = $"Entry {target} does not exist.";
+            }
+            else if (tombstones.Contains(target.Value))
+            {
+                refused[index] = $"Entry {target} is a tombstone; tombstones are never purged.";
             }
             else if (!already.Add(target.Value))
             {
@@ -253,80 +261,67 @@ public sealed class LedgerWriter : IAsyncDisposable
         return refused;
     }
 
-    private async Task CopyEntriesAsync(NpgsqlConnection connection, List<(int Index, LedgerLeaf Leaf, byte[] LeafHash)> rows)
+    private static NpgsqlBatch BuildBatch(
+        NpgsqlConnection connection,
+        List<(int Index, LedgerLeaf Leaf, byte[] LeafHash)> rows,
+        List<Pending> batch,
+        List<(int Level, long Index, byte[] Hash)> nodes,
+        MerkleFrontier frontier)
     {
-        await using var copy = await connection.BeginBinaryImportAsync(
-            "COPY intake.ledger_entries (seq, kind, entry_day, case_id, payload_hash, purged_seq, metadata, leaf_hash) FROM STDIN (FORMAT BINARY)",
-            _stop.Token);
-        foreach (var (_, leaf, leafHash) in rows)
-        {
-            await copy.StartRowAsync(_stop.Token);
-            await copy.WriteAsync(leaf.Sequence, NpgsqlDbType.Bigint, _stop.Token);
-            await copy.WriteAsync((short)leaf.Kind, NpgsqlDbType.Smallint, _stop.Token);
-            await copy.WriteAsync(leaf.Day, NpgsqlDbType.Date, _stop.Token);
-            await WriteNullableAsync(copy, leaf.CaseId, NpgsqlDbType.Uuid);
-            await WriteNullableAsync(copy, leaf.PayloadHash, NpgsqlDbType.Bytea);
-            await WriteNullableAsync(copy, leaf.PurgedSequence, NpgsqlDbType.Bigint);
-            await copy.WriteAsync(leaf.Metadata.ToArray(), NpgsqlDbType.Bytea, _stop.Token);
-            await copy.WriteAsync(leafHash, NpgsqlDbType.Bytea, _stop.Token);
-        }
-        await copy.CompleteAsync(_stop.Token);
-    }
+        var appends = rows.Select(r => (r.Leaf.Sequence, Append: batch[r.Index].Append)).ToList();
+        var withPayload = appends.Where(a => a.Append.Payload is not null).ToList();
+        var keys = appends.SelectMany(a => (a.Append.WrappedKeys ?? []).Select(k => (a.Sequence, Key: k))).ToList();
 
-    private async Task CopyPayloadsAsync(NpgsqlConnection connection, List<(long Sequence, LedgerAppend Append)> rows)
-    {
-        var withPayload = rows.Where(r => r.Append.Payload is not null).ToList();
+        var write = new NpgsqlBatch(connection);
+        write.BatchCommands.Add(Command("""
+            INSERT INTO intake.ledger_entries (seq, kind, entry_day, case_id, payload_hash, purged_seq, metadata, leaf_hash)
+            SELECT * FROM unnest(@seq, @kind, @day, @case, @payload_hash, @purged, @metadata, @leaf)
+            """,
+            ("seq", rows.Select(r => r.Leaf.Sequence).ToArray()),
+            ("kind", rows.Select(r => (short)r.Leaf.Kind).ToArray()),
+            ("day", rows.Select(r => r.Leaf.Day).ToArray()),
+            ("case", rows.Select(r => r.Leaf.CaseId).ToArray()),
+            ("payload_hash", rows.Select(r => r.Leaf.PayloadHash).ToArray()),
+            ("purged", rows.Select(r => r.Leaf.PurgedSequence).ToArray()),
+            ("metadata", rows.Select(r => r.Leaf.Metadata.ToArray()).ToArray()),
+            ("leaf", rows.Select(r => r.LeafHash).ToArray())));
         if (withPayload.Count > 0)
         {
-            await using var copy = await connection.BeginBinaryImportAsync(
-                "COPY intake.ledger_payloads (seq, ciphertext) FROM STDIN (FORMAT BINARY)", _stop.Token);
-            foreach (var (sequence, append) in withPayload)
-            {
-                await copy.WriteRowAsync(_stop.Token, sequence, append.Payload!.Value.ToArray());
-            }
-            await copy.CompleteAsync(_stop.Token);
+            write.BatchCommands.Add(Command(
+                "INSERT INTO intake.ledger_payloads (seq, ciphertext) SELECT * FROM unnest(@seq, @ciphertext)",
+                ("seq", withPayload.Select(a => a.Sequence).ToArray()),
+                ("ciphertext", withPayload.Select(a => a.Append.Payload!.Value.ToArray()).ToArray())));
         }
-        var keys = rows.SelectMany(r => (r.Append.WrappedKeys ?? []).Select(k => (r.Sequence, k))).ToList();
         if (keys.Count > 0)
         {
-            await using var copy = await connection.BeginBinaryImportAsync(
-                "COPY intake.ledger_wrapped_keys (seq, key_id, wrapped) FROM STDIN (FORMAT BINARY)", _stop.Token);
-            foreach (var (sequence, key) in keys)
-            {
-                await copy.WriteRowAsync(_stop.Token, sequence, key.KeyId.ToArray(), key.Wrapped.ToArray());
-            }
-            await copy.CompleteAsync(_stop.Token);
+            write.BatchCommands.Add(Command(
+                "INSERT INTO intake.ledger_wrapped_keys (seq, key_id, wrapped) SELECT * FROM unnest(@seq, @kid, @wrapped)",
+                ("seq", keys.Select(k => k.Sequence).ToArray()),
+                ("kid", keys.Select(k => k.Key.KeyId.ToArray()).ToArray()),
+                ("wrapped", keys.Select(k => k.Key.Wrapped.ToArray()).ToArray())));
         }
+        if (nodes.Count > 0)
+        {
+            write.BatchCommands.Add(Command(
+                "INSERT INTO intake.ledger_nodes (level, idx, hash) SELECT * FROM unnest(@level, @idx, @hash)",
+                ("level", nodes.Select(n => (short)n.Level).ToArray()),
+                ("idx", nodes.Select(n => n.Index).ToArray()),
+                ("hash", nodes.Select(n => n.Hash).ToArray())));
+        }
+        write.BatchCommands.Add(Command(
+            "UPDATE intake.ledger_head SET tree_size = @size, frontier = @frontier, root_hash = @root",
+            ("size", frontier.Size), ("frontier", frontier.ToBytes()), ("root", frontier.Root())));
+        return write;
     }
 
-    private async Task CopyNodesAsync(NpgsqlConnection connection, List<(int Level, long Index, byte[] Hash)> nodes)
+    private static NpgsqlBatchCommand Command(string sql, params (string Name, object Value)[] parameters)
     {
-        if (nodes.Count == 0)
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var (name, value) in parameters)
         {
-            return;
+            command.Parameters.Add(new NpgsqlParameter(name, value));
         }
-        await using var copy = await connection.BeginBinaryImportAsync(
-            "COPY intake.ledger_nodes (level, idx, hash) FROM STDIN (FORMAT BINARY)", _stop.Token);
-        foreach (var (level, index, hash) in nodes)
-        {
-            await copy.StartRowAsync(_stop.Token);
-            await copy.WriteAsync((short)level, NpgsqlDbType.Smallint, _stop.Token);
-            await copy.WriteAsync(index, NpgsqlDbType.Bigint, _stop.Token);
-            await copy.WriteAsync(hash, NpgsqlDbType.Bytea, _stop.Token);
-        }
-        await copy.CompleteAsync(_stop.Token);
-    }
-
-    private async Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type)
-    {
-        if (value is null)
-        {
-            await copy.WriteNullAsync(_stop.Token);
-        }
-        else
-        {
-            await copy.WriteAsync(value, type, _stop.Token);
-        }
+        return command;
     }
 
     public async ValueTask DisposeAsync()

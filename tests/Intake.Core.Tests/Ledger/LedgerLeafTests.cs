@@ -73,6 +73,19 @@ public sealed class LedgerLeafTests
         Assert.Throws<FormatException>(() => LedgerLeaf.FromLeafInput([2, .. input.AsSpan(1)]));
     }
 
+    [Theory]
+    [InlineData(15, 2)]   // case flag neither 0 nor 1
+    [InlineData(32, 7)]   // payload flag neither 0 nor 1
+    [InlineData(70, 1)]   // a byte inside the absent purged-sequence field
+    public void Non_canonical_leaf_input_is_refused(int offset, byte value)
+    {
+        var tombstoneless = new LedgerLeaf(9, LedgerEntryKind.StatusChange, new DateOnly(2026, 1, 1), Guid.NewGuid(), Hash, null, ReadOnlyMemory<byte>.Empty);
+        var input = tombstoneless.ToLeafInput();
+        input[offset] = value;
+
+        Assert.Throws<FormatException>(() => LedgerLeaf.FromLeafInput(input));
+    }
+
     [Fact]
     public void Frontier_reports_each_completed_subtree_with_its_hash()
     {

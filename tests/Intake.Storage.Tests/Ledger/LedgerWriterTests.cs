@@ -101,6 +101,29 @@ public sealed class LedgerWriterTests
     }
 
     [Fact]
+    public async Task A_head_that_the_stored_tree_does_not_back_is_never_signed()
+    {
+        await using var db = await LedgerTestDatabase.CreateAsync("ledger_forged_head");
+        await using var writer = db.Writer();
+        for (var i = 0; i < 5; i++)
+        {
+            await writer.AppendAsync(LedgerTestDatabase.Submission($"entry {i}"));
+        }
+        using var signer = new Intake.Core.Crypto.NoteSigner("intake-test", System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256));
+        var checkpointer = new LedgerCheckpointer(db.App, signer, "intake-test", TimeProvider.System);
+        Assert.Equal(5, (await checkpointer.CheckpointAsync()).TreeSize);
+        await using (var superuser = NpgsqlDataSource.Create(db.Database.Superuser))
+        await using (var forge = superuser.CreateCommand(
+            "SET session_replication_role = replica; UPDATE intake.ledger_head SET root_hash = sha256('forged'::bytea)"))
+        {
+            await forge.ExecuteNonQueryAsync();
+        }
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => checkpointer.CheckpointAsync());
+        Assert.Equal(5, (await db.Reader.GetLatestCheckpointAsync())!.TreeSize);
+    }
+
+    [Fact]
     public async Task A_proof_beyond_the_tree_is_refused()
     {
         await using var db = await LedgerTestDatabase.CreateAsync("ledger_proof_range");
@@ -140,6 +163,9 @@ public sealed class LedgerWriterTests
         await first;
 
         await Assert.ThrowsAsync<LedgerAppendException>(() => missing);
+        var tombstone = (await db.ReadAllAsync()).Single(r => r.Leaf.Kind == LedgerEntryKind.PurgeTombstone).Seq;
+        await Assert.ThrowsAsync<LedgerAppendException>(() => writer.AppendAsync(new LedgerAppend(LedgerEntryKind.PurgeTombstone, PurgedSequence: tombstone)));
+        await Assert.ThrowsAsync<LedgerAppendException>(() => writer.AppendAsync(new LedgerAppend(LedgerEntryKind.PurgeTombstone, Payload: new byte[] { 1 }, PurgedSequence: 1)));
         await Assert.ThrowsAsync<LedgerAppendException>(() => writer.AppendAsync(new LedgerAppend(LedgerEntryKind.PurgeTombstone, PurgedSequence: 0)));
         await AssertLogIsWholeAsync(db, 22);
     }
@@ -159,7 +185,7 @@ public sealed class LedgerWriterTests
             while (!stop.IsCancellationRequested && kills < 5)
             {
                 await using var command = killer.CreateCommand(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'intake-ledger-test' AND state <> 'idle'");
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'intake-ledger-test' AND datname = current_database() AND state <> 'idle'");
                 kills += Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
                 await Task.Delay(40);
             }
