@@ -23,6 +23,7 @@ public static class IntakeCommand
             DoctorCommand.Create(configuration, console),
             LedgerCommand.Create(configuration, console),
             ProofCommand.Create(console),
+            ChannelCommand.Create(configuration, console),
         };
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
