@@ -110,6 +110,9 @@ public sealed class IntakeProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills Intake at once (SIGKILL), as a crash or a pulled plug would.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
     /// <summary>Stops Intake as systemd would (SIGTERM) and waits for it to finish writing.</summary>
     public async Task StopAsync()
     {
