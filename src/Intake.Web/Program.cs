@@ -4,6 +4,7 @@ using Intake.Web.Hosting;
 using Intake.Web.Ledger;
 using Intake.Web.Messaging;
 using Intake.Web.Submissions;
+using Intake.Web.Survivor;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -15,6 +16,8 @@ builder.AddIntakeSubmissions();
 builder.AddIntakeCases();
 builder.AddIntakeMessaging();
 builder.AddIntakeHealth();
+builder.Services.AddRazorPages();
+builder.AddIntakeSurvivorPages();
 
 var app = builder.Build();
 
@@ -29,10 +32,12 @@ app.UseIntakeSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseStaticFiles();
+app.UseIntakeSurvivorPages();
 app.UseRateLimiter();
 app.MapIntakeHealth();
 app.MapIntakeLedger();
 app.MapIntakeSubmissions();
+app.MapRazorPages();
 app.MapIntakeCases();
 
 await app.RunAsync();

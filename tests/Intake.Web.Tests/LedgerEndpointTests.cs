@@ -31,10 +31,8 @@ public sealed class LedgerEndpointTests(WebFixture fixture)
     private static async Task<NoteVerifier> VerifierFromKeyEndpointAsync(HttpClient client)
     {
         var text = await client.GetStringAsync("/ledger/key");
-        var pem = text[text.IndexOf("-----BEGIN", StringComparison.Ordinal)..];
-        using var key = ECDsa.Create();
-        key.ImportFromPem(pem);
-        return new NoteVerifier([NoteVerifierKey.FromSubjectPublicKeyInfo("intake-test", key.ExportSubjectPublicKeyInfo())]);
+        var spki = ProofBundleKeys.PublicKeyFromPem(text[text.IndexOf("-----BEGIN", StringComparison.Ordinal)..]);
+        return new NoteVerifier([ProofBundleKeys.VerifierKey("intake-test", spki)]);
     }
 
     [Fact]

@@ -29,22 +29,12 @@ public static class ChannelCommand
         var nameEn = new Option<string>("--name-en") { Description = "The channel's name in English.", Required = true };
         var nameZh = new Option<string>("--name-zh") { Description = "The channel's name in Simplified Chinese.", Required = true };
         var command = new Command("add", "Create a channel.") { id, nameEn, nameZh };
-        command.SetAction((parse, cancellationToken) => LedgerCommand.RunAsync(console, "channel add", async () =>
+        command.SetAction((parse, cancellationToken) => WithDirectoryAsync(configuration, console, "channel add", async directory =>
         {
-            await using var dataSource = LedgerSettings.AppDatabase(configuration);
-            await using var writer = new LedgerWriter(dataSource, TimeProvider.System, NullLogger<LedgerWriter>.Instance);
-            try
-            {
-                var entry = await new ChannelDirectory(dataSource, writer).AddChannelAsync(
-                    new Channel(parse.GetValue(id)!, parse.GetValue(nameEn)!, parse.GetValue(nameZh)!), "operator", cancellationToken);
-                await console.Out.WriteLineAsync($"created channel {parse.GetValue(id)} (ledger entry {entry.Sequence})");
-                return 0;
-            }
-            catch (LedgerAppendException ex)
-            {
-                await console.Error.WriteLineAsync($"intake channel add: {ex.Message}");
-                return 1;
-            }
+            var entry = await directory.AddChannelAsync(
+                new Channel(parse.GetValue(id)!, parse.GetValue(nameEn)!, parse.GetValue(nameZh)!), "operator", cancellationToken);
+            await console.Out.WriteLineAsync($"created channel {parse.GetValue(id)} (ledger entry {entry.Sequence})");
+            return 0;
         }));
         return command;
     }
@@ -54,7 +44,7 @@ public static class ChannelCommand
         var id = new Argument<string>("id") { Description = "The channel." };
         var key = new Option<string>("--public-key") { Description = "The advocate's P-256 public key: base64url of the 65-byte uncompressed point.", Required = true };
         var command = new Command("add-key", "Add an advocate's public key to a channel's key directory.") { id, key };
-        command.SetAction((parse, cancellationToken) => LedgerCommand.RunAsync(console, "channel add-key", async () =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var publicKey = Base64UrlStrict.TryDecode(parse.GetValue(key));
             if (publicKey is null)
@@ -62,31 +52,21 @@ public static class ChannelCommand
                 await console.Error.WriteLineAsync("intake channel add-key: --public-key is not base64url.");
                 return 2;
             }
-            await using var dataSource = LedgerSettings.AppDatabase(configuration);
-            await using var writer = new LedgerWriter(dataSource, TimeProvider.System, NullLogger<LedgerWriter>.Instance);
-            try
+            return await WithDirectoryAsync(configuration, console, "channel add-key", async directory =>
             {
-                var entry = await new ChannelDirectory(dataSource, writer).AddKeyAsync(parse.GetValue(id)!, publicKey, "operator", cancellationToken);
+                var entry = await directory.AddKeyAsync(parse.GetValue(id)!, publicKey, "operator", cancellationToken);
                 await console.Out.WriteLineAsync($"added key {RecipientKeys.Fingerprint(publicKey)} to {parse.GetValue(id)} (ledger entry {entry.Sequence})");
                 return 0;
-            }
-            catch (LedgerAppendException ex)
-            {
-                await console.Error.WriteLineAsync($"intake channel add-key: {ex.Message}");
-                return 1;
-            }
-        }));
+            });
+        });
         return command;
     }
 
     private static Command List(IConfiguration configuration, CliConsole console)
     {
         var command = new Command("list", "List open channels and the fingerprints of their current keys.");
-        command.SetAction((_, cancellationToken) => LedgerCommand.RunAsync(console, "channel list", async () =>
+        command.SetAction((_, cancellationToken) => WithDirectoryAsync(configuration, console, "channel list", async directory =>
         {
-            await using var dataSource = LedgerSettings.AppDatabase(configuration);
-            await using var writer = new LedgerWriter(dataSource, TimeProvider.System, NullLogger<LedgerWriter>.Instance);
-            var directory = new ChannelDirectory(dataSource, writer);
             foreach (var channel in await directory.ListActiveAsync(cancellationToken))
             {
                 await console.Out.WriteLineAsync($"{channel.Id}\t{channel.NameEn}\t{channel.NameZh}");
@@ -99,4 +79,22 @@ public static class ChannelCommand
         }));
         return command;
     }
+
+    // The directory on the app role's database, with a ledger writer of its own; a refused change
+    // is one line and exit code 1.
+    private static Task<int> WithDirectoryAsync(IConfiguration configuration, CliConsole console, string name, Func<ChannelDirectory, Task<int>> body) =>
+        LedgerCommand.RunAsync(console, name, async () =>
+        {
+            await using var dataSource = LedgerSettings.AppDatabase(configuration);
+            await using var writer = new LedgerWriter(dataSource, TimeProvider.System, NullLogger<LedgerWriter>.Instance);
+            try
+            {
+                return await body(new ChannelDirectory(dataSource, writer));
+            }
+            catch (LedgerAppendException ex)
+            {
+                await console.Error.WriteLineAsync($"intake {name}: {ex.Message}");
+                return 1;
+            }
+        });
 }

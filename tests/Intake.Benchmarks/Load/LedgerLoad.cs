@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 using Intake.Core.Ledger;
-using Intake.Storage;
 using Intake.Storage.Ledger;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+
+using static Intake.Benchmarks.Load.LoadKit;
 
 namespace Intake.Benchmarks.Load;
 
@@ -22,14 +22,12 @@ namespace Intake.Benchmarks.Load;
 /// <c>--writers 1,16,64</c>, <c>--log-entries N</c> (default 1000000), <c>--proofs N</c> (default 1000),
 /// <c>--phase all|append|log</c> (default all).
 /// </remarks>
-public static partial class LedgerLoad
+public static class LedgerLoad
 {
     private const int PayloadLength = 8 * 1024;
     private const int WrappedLength = 60;
     private const int KeyIdLength = 16;
     private const int LogPayloadLength = 64;
-
-    private static double Inv(string s) => double.Parse(s, CultureInfo.InvariantCulture);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -40,18 +38,13 @@ public static partial class LedgerLoad
         var logEntries = long.Parse(Option(args, "--log-entries", "1000000"), CultureInfo.InvariantCulture);
         var proofs = int.Parse(Option(args, "--proofs", "1000"), CultureInfo.InvariantCulture);
         var phase = Option(args, "--phase", "all");
-        var pgbench = Path.Combine(settings.BinDirectory, "pgbench");
-        if (phase is "all" or "append" && !File.Exists(pgbench))
+        if (phase is "all" or "append")
         {
-            throw new LoadSetupException($"pgbench is not at {pgbench} (INTAKE_TEST_PG_BIN). On Debian it comes with the postgresql-15 package (postgresql-contrib).");
+            Pgbench(settings); // fails early, naming the missing tool
         }
 
         Console.WriteLine($"# Ledger load, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Machine.Describe()}");
-        Console.WriteLine($"PostgreSQL {settings.Host}:{settings.Port}: {await ScalarAsync(settings.Superuser(), "SELECT version()")}");
-        foreach (var setting in new[] { "fsync", "synchronous_commit", "full_page_writes", "shared_buffers", "wal_level" })
-        {
-            Console.WriteLine($"  {setting} = {await ScalarAsync(settings.Superuser(), $"SHOW {setting}")}");
-        }
+        await DescribeServerAsync(settings);
 
         var suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var created = new List<string>();
@@ -59,7 +52,7 @@ public static partial class LedgerLoad
         {
             if (phase is "all" or "append")
             {
-                await AppendPhaseAsync(settings, suffix, created, writerCounts, warmup, duration, pgbench);
+                await AppendPhaseAsync(settings, suffix, created, writerCounts, warmup, duration);
             }
             if (phase is "all" or "log")
             {
@@ -68,12 +61,7 @@ public static partial class LedgerLoad
         }
         finally
         {
-            foreach (var database in created)
-            {
-                NpgsqlConnection.ClearAllPools();
-                await ExecuteAsync(settings.Superuser(), $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
-                Console.WriteLine($"Dropped database {database}.");
-            }
+            await DropDatabasesAsync(settings, created);
         }
         return 0;
     }
@@ -81,10 +69,8 @@ public static partial class LedgerLoad
     // ---- Append throughput: ledger vs pgbench ----
 
     private sealed record Point(int Writers, double Rate, long Count, double P50, double P99, double Mean, BatchStats Batches, double WalPerAppend);
-    private sealed record BatchStats(long Batches, double MeanSize, double MedianSize, long MaxSize);
-    private sealed record RawPoint(int Clients, double Tps, double LatencyMs, double WalPerInsert);
 
-    private static async Task AppendPhaseAsync(PgSettings settings, string suffix, List<string> created, int[] writerCounts, TimeSpan warmup, TimeSpan duration, string pgbench)
+    private static async Task AppendPhaseAsync(PgSettings settings, string suffix, List<string> created, int[] writerCounts, TimeSpan warmup, TimeSpan duration)
     {
         var ledgerDb = await CreateLedgerDatabaseAsync(settings, $"intake_bench_ledger_{suffix}", created);
         var rawDb = $"intake_bench_raw_{suffix}";
@@ -116,7 +102,7 @@ public static partial class LedgerLoad
                         + $"{ledger.Batches.Batches} batches, size mean {ledger.Batches.MeanSize:F1} / median {ledger.Batches.MedianSize:F0} / max {ledger.Batches.MaxSize}; "
                         + $"{duration.TotalMilliseconds / Math.Max(1, ledger.Batches.Batches):F2} ms per batch; WAL {ledger.WalPerAppend / 1024:F1} KiB per append");
                     Console.WriteLine($"## {writers} client(s): pgbench -c {writers} -j {Math.Min(2, writers)} -T {duration.TotalSeconds:0} (after -T {warmup.TotalSeconds:0} warm-up)");
-                    var raw = await MeasureRawAsync(settings, rawDb, pgbench, script, writers, warmup, duration);
+                    var raw = await MeasurePgbenchAsync(settings, rawDb, script, writers, warmup, duration);
                     Console.WriteLine($"raw:    {raw.Tps:F1} inserts/s, latency average {raw.LatencyMs:F2} ms; WAL {raw.WalPerInsert / 1024:F1} KiB per insert");
                     Console.WriteLine($"ratio ledger/raw: {ledger.Rate / raw.Tps:F2}");
                     results.Add((ledger, raw));
@@ -198,22 +184,6 @@ public static partial class LedgerLoad
             latencies.Average(), batches, (double)(walTo - walFrom) / all.Count);
     }
 
-    // Each batch is one transaction, so the entries' xmin groups them by batch.
-    private static async Task<BatchStats> BatchStatsAsync(PgSettings settings, string database, long from, long to)
-    {
-        await using var connection = new NpgsqlConnection(settings.Superuser(database));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("""
-            WITH b AS (SELECT xmin::text AS tx, count(*) AS n FROM intake.ledger_entries WHERE seq BETWEEN @from AND @to GROUP BY 1)
-            SELECT count(*), avg(n)::float8, percentile_cont(0.5) WITHIN GROUP (ORDER BY n), max(n) FROM b
-            """, connection);
-        command.Parameters.AddWithValue("from", from);
-        command.Parameters.AddWithValue("to", to);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return new BatchStats(reader.GetInt64(0), reader.GetDouble(1), reader.GetDouble(2), reader.GetInt64(3));
-    }
-
     private static string RawInsertScript()
     {
         // One random 8 KiB payload (incompressible, like ciphertext), two 32-byte hashes and a key id plus a 60-byte
@@ -222,56 +192,6 @@ public static partial class LedgerLoad
         return "INSERT INTO raw_entries (kind, entry_day, payload_hash, leaf_hash, payload, wrapped) VALUES (1, current_date, "
             + $"{Hex(32)}, {Hex(32)}, {Hex(PayloadLength)}, {Hex(KeyIdLength + WrappedLength)});\n";
     }
-
-    private static async Task<RawPoint> MeasureRawAsync(PgSettings settings, string database, string pgbench, string script, int clients, TimeSpan warmup, TimeSpan duration)
-    {
-        await RunPgbenchAsync(settings, database, pgbench, script, clients, warmup);
-        var walFrom = await WalPositionAsync(settings);
-        var output = await RunPgbenchAsync(settings, database, pgbench, script, clients, duration);
-        var walTo = await WalPositionAsync(settings);
-        var tps = TpsPattern().Match(output);
-        var latency = LatencyPattern().Match(output);
-        var processed = ProcessedPattern().Match(output);
-        if (!tps.Success || !latency.Success || !processed.Success)
-        {
-            throw new InvalidOperationException($"Could not read pgbench's output:\n{output}");
-        }
-        return new RawPoint(clients, Inv(tps.Groups[1].Value), Inv(latency.Groups[1].Value), (double)(walTo - walFrom) / long.Parse(processed.Groups[1].Value, CultureInfo.InvariantCulture));
-    }
-
-    private static async Task<string> RunPgbenchAsync(PgSettings settings, string database, string pgbench, string script, int clients, TimeSpan duration)
-    {
-        var start = new ProcessStartInfo(pgbench)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            ArgumentList =
-            {
-                "-h", settings.Host, "-p", settings.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-n", "-M", "prepared",
-                "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", Math.Min(2, clients).ToString(CultureInfo.InvariantCulture),
-                "-T", Math.Ceiling(duration.TotalSeconds).ToString(CultureInfo.InvariantCulture), "-f", script, database,
-            },
-        };
-        start.Environment["PGPASSWORD"] = settings.SuperuserPassword;
-        using var process = Process.Start(start) ?? throw new LoadSetupException($"Could not start {pgbench}.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"pgbench failed ({process.ExitCode}): {await error}\n{await output}");
-        }
-        return await output;
-    }
-
-    [GeneratedRegex(@"tps = ([0-9.]+) \(without initial connection time\)")]
-    private static partial Regex TpsPattern();
-
-    [GeneratedRegex(@"latency average = ([0-9.]+) ms")]
-    private static partial Regex LatencyPattern();
-
-    [GeneratedRegex(@"number of transactions actually processed: ([0-9]+)")]
-    private static partial Regex ProcessedPattern();
 
     // ---- A 1,000,000-entry log: build, inclusion proofs, full verify ----
 
@@ -333,61 +253,5 @@ public static partial class LedgerLoad
         Console.WriteLine($"inclusion proof (GetInclusionProofAsync, {proofs} random leaves of {head.TreeSize:N0}): mean {times.Average():F3} ms, p50 {Percentile(times, 0.5):F3} ms, p99 {Percentile(times, 0.99):F3} ms");
 
         await LedgerVerify.RunAsync(app, head);
-    }
-
-    // ---- Helpers ----
-
-    private static async Task<string> CreateLedgerDatabaseAsync(PgSettings settings, string name, List<string> created)
-    {
-        await ExecuteAsync(settings.Superuser(), $"CREATE DATABASE \"{name}\" OWNER intake_migrator");
-        created.Add(name);
-        await new MigrationRunner(settings.Migrator(name), NullLogger<MigrationRunner>.Instance).MigrateAsync(Migration.All);
-        Console.WriteLine($"Created and migrated database {name}.");
-        return name;
-    }
-
-    private static async Task<long> WalPositionAsync(PgSettings settings) =>
-        long.Parse(await ScalarAsync(settings.Superuser(), "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn"), CultureInfo.InvariantCulture);
-
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
-
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<string> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToString(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture) ?? "";
-    }
-}
-
-/// <summary>The machine line for docs/benchmarks.md: core count, CPU model, memory.</summary>
-public static class Machine
-{
-    public static string Describe()
-    {
-        var model = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
-            : null;
-        var memory = File.Exists("/proc/meminfo")
-            ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))
-            : null;
-        var gib = memory is null ? double.NaN : long.Parse(memory.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
-        var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
-        return $"nproc {Environment.ProcessorCount}, CPU \"{model ?? "?"}\", RAM {gib:F1} GiB, load average {load}, .NET {Environment.Version}";
     }
 }

@@ -7,7 +7,7 @@ namespace Intake.Benchmarks.Load;
 public sealed class LoadSetupException(string message) : Exception(message);
 
 /// <summary>
-/// Connection settings for the ledger mode, from the same environment variables the tests use (./scripts/test and
+/// PostgreSQL connection settings for the ledger and intake modes, from the same environment variables the tests use (./scripts/test and
 /// /tmp/testenv.sh export them). Every missing one is named at once.
 /// </summary>
 public sealed class PgSettings
@@ -22,11 +22,13 @@ public sealed class PgSettings
 
     private readonly Dictionary<string, string> _values;
 
-    public static PgSettings FromEnvironment()
+    /// <summary>Reads <see cref="Required"/> plus <paramref name="extra"/> (e.g. the purger's password for the intake mode).</summary>
+    public static PgSettings FromEnvironment(params string[] extra)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var missing = new List<string>();
-        foreach (var name in Required)
+        var required = Required.Concat(extra).ToArray();
+        foreach (var name in required)
         {
             if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } value)
             {
@@ -40,7 +42,7 @@ public sealed class PgSettings
         if (missing.Count > 0)
         {
             throw new LoadSetupException(
-                $"Missing environment variable(s): {string.Join(", ", missing)}. The ledger mode needs {string.Join(", ", Required)} "
+                $"Missing environment variable(s): {string.Join(", ", missing)}. This mode needs {string.Join(", ", required)} "
                 + "(the settings ./scripts/test exports; e.g. `. /tmp/testenv.sh` first). See docs/benchmarks.md.");
         }
         if (!int.TryParse(values["INTAKE_TEST_PG_PORT"], NumberStyles.None, CultureInfo.InvariantCulture, out _))
@@ -59,6 +61,9 @@ public sealed class PgSettings
     public string Migrator(string database) => Connection("intake_migrator", _values["INTAKE_TEST_PG_MIGRATOR_PASSWORD"], database, pooling: false);
     public string App(string database) => Connection("intake_app", _values["INTAKE_TEST_PG_APP_PASSWORD"], database, pooling: true);
 
+    /// <summary>Only when <c>INTAKE_TEST_PG_PURGER_PASSWORD</c> was asked for in <see cref="FromEnvironment"/>.</summary>
+    public string Purger(string database) => Connection("intake_purger", _values["INTAKE_TEST_PG_PURGER_PASSWORD"], database, pooling: true);
+
     private string Connection(string role, string password, string database, bool pooling) =>
         new NpgsqlConnectionStringBuilder
         {
@@ -72,4 +77,50 @@ public sealed class PgSettings
             CommandTimeout = 600,
             ApplicationName = "intake-benchmark",
         }.ConnectionString;
+}
+
+/// <summary>
+/// RabbitMQ settings for the intake mode, from the variables the tests use: INTAKE_TEST_RABBIT_HOST, _PORT (AMQP),
+/// _MGMT_PORT (management API, to create and delete a virtual host), _USER and _PASSWORD.
+/// </summary>
+public sealed class RabbitSettings
+{
+    public static readonly string[] Required =
+    [
+        "INTAKE_TEST_RABBIT_HOST", "INTAKE_TEST_RABBIT_PORT", "INTAKE_TEST_RABBIT_MGMT_PORT", "INTAKE_TEST_RABBIT_USER", "INTAKE_TEST_RABBIT_PASSWORD",
+    ];
+
+    private RabbitSettings(Dictionary<string, string> values) => _values = values;
+
+    private readonly Dictionary<string, string> _values;
+
+    public static RabbitSettings FromEnvironment()
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var missing = Required.Where(name => Environment.GetEnvironmentVariable(name) is not { Length: > 0 }).ToList();
+        if (missing.Count > 0)
+        {
+            throw new LoadSetupException(
+                $"Missing environment variable(s): {string.Join(", ", missing)}. The intake mode needs {string.Join(", ", Required)} "
+                + "(the settings ./scripts/test exports; e.g. `. /tmp/testenv.sh` first). See docs/benchmarks.md.");
+        }
+        foreach (var name in Required)
+        {
+            values[name] = Environment.GetEnvironmentVariable(name)!;
+        }
+        foreach (var port in new[] { "INTAKE_TEST_RABBIT_PORT", "INTAKE_TEST_RABBIT_MGMT_PORT" })
+        {
+            if (!int.TryParse(values[port], NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                throw new LoadSetupException($"{port} is not a port number: '{values[port]}'.");
+            }
+        }
+        return new RabbitSettings(values);
+    }
+
+    public string Host => _values["INTAKE_TEST_RABBIT_HOST"];
+    public int Port => int.Parse(_values["INTAKE_TEST_RABBIT_PORT"], CultureInfo.InvariantCulture);
+    public int ManagementPort => int.Parse(_values["INTAKE_TEST_RABBIT_MGMT_PORT"], CultureInfo.InvariantCulture);
+    public string User => _values["INTAKE_TEST_RABBIT_USER"];
+    public string Password => _values["INTAKE_TEST_RABBIT_PASSWORD"];
 }

@@ -66,16 +66,9 @@ public sealed class CaseApiTests(WebFixture fixture)
         var leaf = LedgerLeaf.FromLeafInput(Convert.FromBase64String(bundle.LeafInput));
         Assert.Equal(LedgerEntryKind.Submission, leaf.Kind);
         var inclusion = bundle.InclusionProof.Select(Convert.FromBase64String).ToList();
-        var verifier = new NoteVerifier([NoteVerifierKey.FromSubjectPublicKeyInfo(bundle.KeyName, PemToDer(bundle.PublicKey))]);
+        var verifier = new NoteVerifier([ProofBundleKeys.VerifierKey(bundle.KeyName, ProofBundleKeys.PublicKeyFromPem(bundle.PublicKey))]);
         var checkpoint = CheckpointBody.Parse(verifier.Verify(bundle.Checkpoint).Body);
         Assert.True(MerkleVerifier.VerifyInclusion(entry, checkpoint.TreeSize, leaf.LeafHash(), inclusion, checkpoint.RootHash.Span));
-    }
-
-    private static byte[] PemToDer(string pem)
-    {
-        using var key = System.Security.Cryptography.ECDsa.Create();
-        key.ImportFromPem(pem);
-        return key.ExportSubjectPublicKeyInfo();
     }
 
     [Fact]
