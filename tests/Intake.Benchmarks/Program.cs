@@ -7,8 +7,9 @@ namespace Intake.Benchmarks;
 /// Entry point. Pick benchmarks with BenchmarkDotNet's filter, e.g.
 /// <c>dotnet run -c Release --project tests/Intake.Benchmarks -- --filter '*'</c> for everything,
 /// <c>--filter '*ContentStream*'</c> for the stream seal/open classes or <c>--list flat</c> to see the names.
-/// Two load modes are not BenchmarkDotNet (they measure throughput under load and memory, not one call):
-/// <c>-- ledger</c> (<see cref="LedgerLoad"/>) and <c>-- browser</c> (<see cref="BrowserLoad"/>); docs/benchmarks.md
+/// Three load modes are not BenchmarkDotNet (they measure throughput under load and memory, not one call):
+/// <c>-- ledger</c> (<see cref="LedgerLoad"/>), <c>-- intake</c> (<see cref="IntakeLoad"/>, survivor submissions end
+/// to end against the Release build of Intake.Web) and <c>-- browser</c> (<see cref="BrowserLoad"/>); docs/benchmarks.md
 /// has the commands and the settings they read.
 /// </summary>
 public static class Program
@@ -21,6 +22,8 @@ public static class Program
             {
                 case "ledger":
                     return await LedgerLoad.RunAsync(args[1..]);
+                case "intake":
+                    return await IntakeLoad.RunAsync(args[1..]);
                 case "browser":
                     return await BrowserLoad.RunAsync(args[1..]);
                 default:

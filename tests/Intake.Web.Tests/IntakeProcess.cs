@@ -22,6 +22,9 @@ public sealed class IntakeProcess : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>When the process was started, to find the files it wrote since.</summary>
+    public DateTime StartedAtUtc { get; } = DateTime.UtcNow;
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
 
     public string Output

@@ -84,6 +84,23 @@ public sealed class TestDatabase : IAsyncDisposable
             return database;
         });
 
+    /// <summary>A plain-SQL dump of the whole database, as an attacker holding a backup would have it.</summary>
+    public async Task<string> DumpAsync()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(TestServices.Setting("INTAKE_TEST_PG_BIN"), "pg_dump"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList = { "-h", TestServices.PgHost, "-p", TestServices.PgPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", "--no-owner", Name },
+        };
+        start.Environment["PGPASSWORD"] = TestServices.Setting("INTAKE_TEST_PG_SUPERUSER_PASSWORD");
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0 ? await output : throw new InvalidOperationException($"pg_dump failed: {await error}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await using var connection = new NpgsqlConnection(TestServices.SuperuserConnection());

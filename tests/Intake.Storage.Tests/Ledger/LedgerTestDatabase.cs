@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Intake.Core.Ledger;
 using Intake.Storage.Ledger;
@@ -52,23 +51,7 @@ public sealed class LedgerTestDatabase : IAsyncDisposable
     }
 
     /// <summary>A plain-SQL dump of the whole database, as an attacker holding a backup would have it.</summary>
-    public async Task<string> DumpAsync()
-    {
-        var pgDump = Path.Combine(TestServices.Setting("INTAKE_TEST_PG_BIN"), "pg_dump");
-        var start = new ProcessStartInfo(pgDump)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            ArgumentList = { "-h", TestServices.PgHost, "-p", TestServices.PgPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", "--no-owner", Database.Name },
-        };
-        start.Environment["PGPASSWORD"] = TestServices.Setting("INTAKE_TEST_PG_SUPERUSER_PASSWORD");
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"pg_dump failed: {await error}");
-        return await output;
-    }
+    public Task<string> DumpAsync() => Database.DumpAsync();
 
     public async ValueTask DisposeAsync()
     {

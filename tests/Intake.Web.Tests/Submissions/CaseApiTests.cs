@@ -107,28 +107,13 @@ public sealed class CaseApiTests(WebFixture fixture)
             Assert.Equal(1L, reader.GetInt64(4)); // the leaf stays
         }
         // Nothing that would open the case is left: the streams' bytes, the vault, the sealed keys.
-        var dump = await DumpAsync();
+        var dump = await fixture.Database.DumpAsync();
         Assert.Contains("ledger_entries", dump, StringComparison.Ordinal);
         foreach (var secret in submission.Streams.Select(s => s[40..72]).Append(submission.Vault[^32..]).Append(submission.LookupId)
                      .Concat(submission.Envelope.Recipients.Select(r => r.SealedKey.ToArray())))
         {
             Assert.DoesNotContain(Convert.ToHexStringLower(secret), dump, StringComparison.Ordinal);
         }
-    }
-
-    private async Task<string> DumpAsync()
-    {
-        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(Intake.Testing.TestServices.Setting("INTAKE_TEST_PG_BIN"), "pg_dump"))
-        {
-            RedirectStandardOutput = true,
-            ArgumentList = { "-h", Intake.Testing.TestServices.PgHost, "-p", Intake.Testing.TestServices.PgPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", fixture.Database.Name },
-        };
-        start.Environment["PGPASSWORD"] = Intake.Testing.TestServices.Setting("INTAKE_TEST_PG_SUPERUSER_PASSWORD");
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.Equal(0, process.ExitCode);
-        return output;
     }
 
     [Theory]

@@ -49,13 +49,13 @@ public sealed class SurvivorSite(WebFixture fixture) : IAsyncLifetime
         new(new HttpClientHandler { AllowAutoRedirect = followRedirects }) { BaseAddress = Intake.BaseAddress };
 
     /// <summary>Opens a path of the Intake site in a fresh browser context; with JavaScript, waits until survivor.js ran.</summary>
-    public async Task<SurvivorPage> OpenAsync(string path, bool javaScript = true, bool bypassCsp = false)
+    public async Task<SurvivorPage> OpenAsync(string path, bool javaScript = true, bool bypassCsp = false, IntakeProcess? on = null)
     {
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
         {
             JavaScriptEnabled = javaScript,
             BypassCSP = bypassCsp,
-            BaseURL = Intake.BaseAddress.ToString(),
+            BaseURL = (on ?? Intake).BaseAddress.ToString(),
             AcceptDownloads = true,
         });
         var page = await context.NewPageAsync();
