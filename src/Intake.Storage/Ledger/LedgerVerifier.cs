@@ -73,7 +73,89 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, NoteVerifierKey 
         {
             run.Problem = await CheckConsistencyAsync(saved, cancellationToken);
         }
+        run.Problem ??= await CheckStreamsAsync(cancellationToken);
         return new LedgerVerificationResult(run.EntriesChecked, run.CheckpointsChecked, run.Frontier.Size, run.Frontier.Root(), run.Problem);
+    }
+
+    // The streams of a submission or follow-up (testimony, attachments, messages) live in
+    // upload_parts; the entry's record commits to the SHA-256 of each. A stream still present must
+    // match; one missing while its entry still has ciphertext was removed without a purge.
+    private async Task<LedgerProblem?> CheckStreamsAsync(CancellationToken cancellationToken)
+    {
+        var entries = new List<(long Sequence, byte[] Record, Guid? Case)>();
+        await using (var command = dataSource.CreateCommand("""
+            SELECT e.seq, p.ciphertext, e.case_id FROM intake.ledger_entries e JOIN intake.ledger_payloads p ON p.seq = e.seq
+            WHERE e.kind IN (1, 2) ORDER BY e.seq
+            """))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                entries.Add((reader.GetInt64(0), (byte[])reader[1], reader.IsDBNull(2) ? null : reader.GetGuid(2)));
+            }
+        }
+        var uploads = new Cases.UploadStore(dataSource);
+        foreach (var (sequence, record, caseId) in entries)
+        {
+            List<(byte[] Header, byte[] Digest)> streams;
+            try
+            {
+                streams = StreamsOf(record);
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+            {
+                return new LedgerProblem(sequence, $"entry {sequence}: its record is not readable");
+            }
+            for (var i = 0; i < streams.Count; i++)
+            {
+                await using var find = dataSource.CreateCommand("SELECT id FROM intake.uploads WHERE case_id = @case AND header = @header");
+                find.Parameters.AddWithValue("case", (object?)caseId ?? DBNull.Value);
+                find.Parameters.AddWithValue("header", streams[i].Header);
+                if (await find.ExecuteScalarAsync(cancellationToken) is not Guid upload)
+                {
+                    return new LedgerProblem(sequence, $"entry {sequence}: stream {i} is missing and no purge was recorded");
+                }
+                if (!MerkleHash.FixedTimeEquals(await uploads.DigestAsync(upload, cancellationToken), streams[i].Digest))
+                {
+                    return new LedgerProblem(sequence, $"entry {sequence}: stream {i} does not match the digest recorded in the ledger");
+                }
+            }
+        }
+        return null;
+    }
+
+    // Only payloads written by the intake flow name streams; any other payload (the ledger also
+    // records opaque ciphertext) is committed by its hash alone and checked in the main pass.
+    private static List<(byte[] Header, byte[] Digest)> StreamsOf(byte[] record)
+    {
+        if (record.Length == 0 || record[0] != (byte)'{')
+        {
+            return [];
+        }
+        System.Text.Json.JsonDocument document;
+        try
+        {
+            document = System.Text.Json.JsonDocument.Parse(record);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return [];
+        }
+        using var _ = document;
+        var root = document.RootElement;
+        if (root.ValueKind != System.Text.Json.JsonValueKind.Object
+            || !root.TryGetProperty("kind", out var kind) || kind.GetString() is not ("submission" or "follow-up"))
+        {
+            return [];
+        }
+        byte[] Bytes(System.Text.Json.JsonElement e) => Base64UrlStrict.TryDecode(e.GetString()) ?? throw new FormatException();
+        if (root.TryGetProperty("streamDigests", out var digests))
+        {
+            var headers = root.GetProperty("streams").EnumerateArray().Select(Bytes).ToList();
+            var hashes = digests.EnumerateArray().Select(Bytes).ToList();
+            return headers.Count == hashes.Count ? headers.Zip(hashes).ToList() : throw new FormatException();
+        }
+        return [(Bytes(root.GetProperty("stream")), Bytes(root.GetProperty("streamDigest")))];
     }
 
     // A consistency proof, as a third party would ask for it, from the saved checkpoint to the head.
