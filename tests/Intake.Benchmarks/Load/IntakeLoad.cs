@@ -26,7 +26,9 @@ namespace Intake.Benchmarks.Load;
 /// <remarks>
 /// Options: <c>--duration S</c> (default 20), <c>--warmup S</c> (3), <c>--clients N</c> (64), <c>--body BYTES</c>
 /// (8192), <c>--keys N</c> (3), <c>--pilot N</c> (submissions in the untimed pilot that sizes the batch, 1500),
-/// <c>--web-dll PATH</c> (default src/Intake.Web/bin/Release/net10.0/Intake.Web.dll; build it first).
+/// <c>--store-phase on|off</c> (the in-process <see cref="SubmissionStore"/> decomposition, on),
+/// <c>--web-dll PATH</c> (default src/Intake.Web/bin/Release/net10.0/Intake.Web.dll; build it first with
+/// <c>dotnet build -c Release src/Intake.Web</c>).
 /// </remarks>
 public static class IntakeLoad
 {
