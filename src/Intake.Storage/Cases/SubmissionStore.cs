@@ -55,6 +55,14 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
         {
             throw new SubmissionException(SubmissionFailure.Invalid, "uploads", $"List one distinct upload per stream of the envelope ({header.Streams.Count}).");
         }
+        await using (var taken = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM intake.cases WHERE lookup_id = @lookup)"))
+        {
+            taken.Parameters.AddWithValue("lookup", request.LookupId);
+            if (await taken.ExecuteScalarAsync(cancellationToken) is true)
+            {
+                throw new SubmissionException(SubmissionFailure.Conflict, "lookupId", "This receipt is already in use; make a new one.");
+            }
+        }
         var digests = new List<byte[]>();
         for (var i = 0; i < request.Uploads.Count; i++)
         {
@@ -73,33 +81,36 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
         var entry = await writer.AppendAsync(new LedgerAppend(LedgerEntryKind.Submission, caseId, payload, keys, Metadata: metadata,
             Companion: async (connection, sequence, ct) =>
             {
-                await using (var insert = new NpgsqlCommand("""
-                    INSERT INTO intake.cases (id, channel, lookup_id, submission_seq, header_hash, opened_on)
-                    VALUES (@id, @channel, @lookup, @seq, @hash, current_date)
-                    ON CONFLICT (lookup_id) DO NOTHING
-                    """, connection))
+                // One statement, one round trip: the case, the vault and the claim on the uploads.
+                await using var write = new NpgsqlCommand("""
+                    WITH new_case AS (
+                        INSERT INTO intake.cases (id, channel, lookup_id, submission_seq, header_hash, opened_on)
+                        VALUES (@id, @channel, @lookup, @seq, @hash, current_date)
+                        ON CONFLICT (lookup_id) DO NOTHING
+                        RETURNING id),
+                    vault AS (
+                        INSERT INTO intake.case_vaults (case_id, vault) SELECT id, @vault FROM new_case RETURNING case_id),
+                    claimed AS (
+                        UPDATE intake.uploads SET case_id = @id
+                        WHERE id = ANY(@uploads) AND case_id IS NULL AND received_length = total_length
+                          AND EXISTS (SELECT 1 FROM new_case)
+                        RETURNING id)
+                    SELECT (SELECT count(*) FROM new_case), (SELECT count(*) FROM vault), (SELECT count(*) FROM claimed)
+                    """, connection);
+                write.Parameters.AddWithValue("id", caseId);
+                write.Parameters.AddWithValue("channel", header.ChannelId);
+                write.Parameters.AddWithValue("lookup", request.LookupId);
+                write.Parameters.AddWithValue("seq", sequence);
+                write.Parameters.AddWithValue("hash", headerHash);
+                write.Parameters.AddWithValue("vault", request.Vault);
+                write.Parameters.AddWithValue("uploads", uploads);
+                await using var counts = await write.ExecuteReaderAsync(ct);
+                await counts.ReadAsync(ct);
+                if (counts.GetInt64(0) != 1)
                 {
-                    insert.Parameters.AddWithValue("id", caseId);
-                    insert.Parameters.AddWithValue("channel", header.ChannelId);
-                    insert.Parameters.AddWithValue("lookup", request.LookupId);
-                    insert.Parameters.AddWithValue("seq", sequence);
-                    insert.Parameters.AddWithValue("hash", headerHash);
-                    if (await insert.ExecuteNonQueryAsync(ct) != 1)
-                    {
-                        throw new SubmissionException(SubmissionFailure.Conflict, "lookupId", "This receipt is already in use; make a new one.");
-                    }
+                    throw new SubmissionException(SubmissionFailure.Conflict, "lookupId", "This receipt is already in use; make a new one.");
                 }
-                await using (var vault = new NpgsqlCommand("INSERT INTO intake.case_vaults (case_id, vault) VALUES (@id, @vault)", connection))
-                {
-                    vault.Parameters.AddWithValue("id", caseId);
-                    vault.Parameters.AddWithValue("vault", request.Vault);
-                    await vault.ExecuteNonQueryAsync(ct);
-                }
-                await using var claim = new NpgsqlCommand(
-                    "UPDATE intake.uploads SET case_id = @id WHERE id = ANY(@uploads) AND case_id IS NULL AND received_length = total_length", connection);
-                claim.Parameters.AddWithValue("id", caseId);
-                claim.Parameters.AddWithValue("uploads", uploads);
-                if (await claim.ExecuteNonQueryAsync(ct) != uploads.Length)
+                if (counts.GetInt64(2) != uploads.Length)
                 {
                     throw new SubmissionException(SubmissionFailure.Conflict, "uploads", "An upload was claimed by another submission meanwhile.");
                 }

@@ -112,25 +112,39 @@ public sealed class LedgerWriter : IAsyncDisposable
 
     private async Task WriteAsync(List<Pending> batch)
     {
-        try
+        var remaining = batch;
+        while (remaining.Count > 0)
         {
-            var results = await WriteBatchAsync(batch);
-            for (var i = 0; i < batch.Count; i++)
+            try
             {
-                if (results[i] is { } appended)
+                var results = await WriteBatchAsync(remaining);
+                for (var i = 0; i < remaining.Count; i++)
                 {
-                    batch[i].Completion.TrySetResult(appended);
+                    if (results[i] is { } appended)
+                    {
+                        remaining[i].Completion.TrySetResult(appended);
+                    }
                 }
+                return;
             }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Whatever went wrong (the database, a shutdown that cancelled the write), every
-            // caller of this batch must hear it: none may wait forever for an answer.
-            _logger.LogError("Ledger batch of {Count} entries was not committed: {Reason}", batch.Count, ex.Message);
-            foreach (var pending in batch)
+            catch (CompanionRefusedException refused)
             {
-                pending.Completion.TrySetException(new LedgerAppendException("The ledger could not commit this entry; nothing was stored.", ex));
+                // The batch's transaction rolled back whole: answer the refused entry and write
+                // the rest again. Rare (a client reusing a receipt or an upload), so the common
+                // case pays no savepoint round trips.
+                remaining[refused.Index].Completion.TrySetException(refused.Reason);
+                remaining = remaining.Where((_, i) => i != refused.Index).ToList();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Whatever went wrong (the database, a shutdown that cancelled the write), every
+                // caller of this batch must hear it: none may wait forever for an answer.
+                _logger.LogError("Ledger batch of {Count} entries was not committed: {Reason}", remaining.Count, ex.Message);
+                foreach (var pending in remaining)
+                {
+                    pending.Completion.TrySetException(new LedgerAppendException("The ledger could not commit this entry; nothing was stored.", ex));
+                }
+                return;
             }
         }
     }
@@ -167,10 +181,17 @@ public sealed class LedgerWriter : IAsyncDisposable
                 continue;
             }
             var append = batch[i].Append;
-            if (append.Companion is { } companion && await RunCompanionAsync(transaction, companion, size + rows.Count) is { } failure)
+            if (append.Companion is { } companion)
             {
-                batch[i].Completion.TrySetException(failure);
-                continue;
+                try
+                {
+                    await companion(connection, size + rows.Count, _stop.Token);
+                }
+                catch (Exception ex) when (ex is LedgerAppendException or PostgresException { IsTransient: false })
+                {
+                    throw new CompanionRefusedException(i, ex as LedgerAppendException
+                        ?? new LedgerAppendException($"The entry's records were refused: {((PostgresException)ex).MessageText}", ex));
+                }
             }
             var leaf = new LedgerLeaf(size + rows.Count, append.Kind, day, append.CaseId,
                 append.Payload is { } payload ? SHA256.HashData(payload.Span) : null, append.PurgedSequence, append.Metadata);
@@ -196,25 +217,6 @@ public sealed class LedgerWriter : IAsyncDisposable
             results[index] = new AppendedEntry(leaf.Sequence, leafHash, day);
         }
         return results;
-    }
-
-    // The companion writes rows that belong with this entry (a case, its vault) in the same
-    // transaction. A savepoint confines its failure to its own entry: the sequence number is not
-    // used, and the rest of the batch commits.
-    private async Task<LedgerAppendException?> RunCompanionAsync(NpgsqlTransaction transaction, LedgerCompanion companion, long sequence)
-    {
-        await transaction.SaveAsync("companion", _stop.Token);
-        try
-        {
-            await companion(transaction.Connection!, sequence, _stop.Token);
-            await transaction.ReleaseAsync("companion", _stop.Token);
-            return null;
-        }
-        catch (Exception ex) when (ex is LedgerAppendException or PostgresException { IsTransient: false })
-        {
-            await transaction.RollbackAsync("companion", _stop.Token);
-            return ex as LedgerAppendException ?? new LedgerAppendException($"The entry's records were refused: {((PostgresException)ex).MessageText}", ex);
-        }
     }
 
     // A tombstone must name an existing entry that has no tombstone yet (also not earlier in
@@ -337,6 +339,12 @@ public sealed class LedgerWriter : IAsyncDisposable
     }
 
     private sealed record Pending(LedgerAppend Append, TaskCompletionSource<AppendedEntry> Completion);
+
+    private sealed class CompanionRefusedException(int index, LedgerAppendException reason) : Exception(reason.Message, reason)
+    {
+        public int Index { get; } = index;
+        public LedgerAppendException Reason { get; } = reason;
+    }
 }
 
 /// <summary>Batching limits of the ledger writer.</summary>
