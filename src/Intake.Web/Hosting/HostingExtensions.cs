@@ -47,6 +47,13 @@ public static class HostingExtensions
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             var dataSource = new NpgsqlDataSourceBuilder(options.App) { Name = "intake-app" };
+            // The same few statements run for every submission; preparing them once per
+            // connection spares PostgreSQL the planning (docs/benchmarks.md, survivor intake).
+            if (dataSource.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            {
+                dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
+                dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            }
             dataSource.UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>());
             return dataSource.Build();
         });
