@@ -35,7 +35,9 @@ public sealed class LedgerCheckpointer(NpgsqlDataSource dataSource, NoteSigner s
             insert.Parameters.AddWithValue("note", note);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
-        return (await reader.GetLatestCheckpointAsync(cancellationToken))!;
+        // The checkpoint at exactly this size (ours, or one another worker signed first): the
+        // insert above guarantees it exists, so the earliest one covering size - 1 is it.
+        return (await reader.GetCheckpointCoveringAsync(head.TreeSize - 1, cancellationToken))!;
     }
 
     /// <summary>A checkpoint that covers the entry: the earliest stored one, or a new one.</summary>
