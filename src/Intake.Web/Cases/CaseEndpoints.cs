@@ -2,6 +2,7 @@ using System.Text.Json;
 using Intake.Core.Crypto;
 using Intake.Storage.Cases;
 using Intake.Storage.Ledger;
+using Intake.Web.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Intake.Web.Cases;
@@ -61,7 +62,7 @@ public static class CaseEndpoints
         }
         if (!Guid.TryParseExact(context.Items["upload"] as string, "D", out var upload))
         {
-            return Invalid("upload", "An upload id as returned by POST /api/uploads.");
+            return ApiRequests.Invalid("upload", "An upload id as returned by POST /api/uploads.");
         }
         try
         {
@@ -71,8 +72,8 @@ public static class CaseEndpoints
         catch (SubmissionException ex)
         {
             return ex.Kind == SubmissionFailure.Conflict
-                ? TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Conflict")
-                : Invalid(ex.Field, ex.Message);
+                ? ApiRequests.Conflict(ex.Message)
+                : ApiRequests.Invalid(ex.Field, ex.Message);
         }
     }
 
@@ -99,7 +100,7 @@ public static class CaseEndpoints
         }
         if (context.Items["confirm"] is not true)
         {
-            return Invalid("confirm", "Withdrawal deletes everything at once and cannot be undone; send \"confirm\": true.");
+            return ApiRequests.Invalid("confirm", "Withdrawal deletes everything at once and cannot be undone; send \"confirm\": true.");
         }
         await cases.WithdrawAsync(found.Id, cancellationToken);
         return TypedResults.Ok(new WithdrawResponse(true));
@@ -120,7 +121,7 @@ public static class CaseEndpoints
         byte[]? lookupId = null;
         try
         {
-            var body = await ReadLimitedAsync(context.Request, cancellationToken);
+            var body = await ApiRequests.ReadLimitedAsync(context.Request, MaxRequestBytes, cancellationToken);
             if (body is not null)
             {
                 using var document = JsonDocument.Parse(body);
@@ -152,7 +153,7 @@ public static class CaseEndpoints
         }
         if (lookupId is not { Length: ReceiptSecrets.Length })
         {
-            return (null, Invalid("lookupId", "Send {\"lookupId\": \"<base64url of 32 bytes>\"}, derived from the receipt in the browser."));
+            return (null, ApiRequests.Invalid("lookupId", "Send {\"lookupId\": \"<base64url of 32 bytes>\"}, derived from the receipt in the browser."));
         }
         var found = await cases.FindAsync(lookupId, cancellationToken);
         if (found is null)
@@ -163,23 +164,4 @@ public static class CaseEndpoints
         }
         return (found, null);
     }
-
-    private static async Task<byte[]?> ReadLimitedAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[MaxRequestBytes + 1];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxRequestBytes)
-            {
-                return null;
-            }
-        }
-        return buffer.ToArray();
-    }
-
-    private static ProblemHttpResult Invalid(string field, string message) =>
-        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] }) { Title = "Invalid request", Status = 400 });
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Intake.Core.Contracts;
 using Intake.Core.Crypto;
 using Intake.Storage.Cases;
+using Intake.Web.Hosting;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -72,10 +73,10 @@ public static class SubmissionEndpoints
     internal static async Task<Results<Created<UploadResponse>, ProblemHttpResult>> CreateUploadAsync(
         HttpRequest request, UploadStore uploads, IOptions<SubmissionOptions> options, CancellationToken cancellationToken)
     {
-        var body = await ReadLimitedAsync(request, 1024, cancellationToken);
+        var body = await ApiRequests.ReadLimitedAsync(request, 1024, cancellationToken);
         if (body is null)
         {
-            return TooLarge("An upload is created with a small JSON body: {\"header\": \"<base64url of the 30-byte stream header>\"}.");
+            return ApiRequests.TooLarge("An upload is created with a small JSON body: {\"header\": \"<base64url of the 30-byte stream header>\"}.");
         }
         byte[]? header = null;
         try
@@ -95,7 +96,7 @@ public static class SubmissionEndpoints
         }
         if (header is null)
         {
-            return Invalid("header", "Send {\"header\": \"<base64url of the 30-byte stream header>\"} and nothing else.");
+            return ApiRequests.Invalid("header", "Send {\"header\": \"<base64url of the 30-byte stream header>\"} and nothing else.");
         }
         try
         {
@@ -123,10 +124,10 @@ public static class SubmissionEndpoints
     internal static async Task<Results<Ok<UploadResponse>, ProblemHttpResult>> PutPartAsync(
         Guid id, int part, HttpRequest request, UploadStore uploads, CancellationToken cancellationToken)
     {
-        var bytes = await ReadLimitedAsync(request, UploadStore.MaxPartLength, cancellationToken);
+        var bytes = await ApiRequests.ReadLimitedAsync(request, UploadStore.MaxPartLength, cancellationToken);
         if (bytes is null)
         {
-            return TooLarge($"A part has at most {UploadStore.MaxPartLength} bytes.");
+            return ApiRequests.TooLarge($"A part has at most {UploadStore.MaxPartLength} bytes.");
         }
         try
         {
@@ -154,10 +155,10 @@ public static class SubmissionEndpoints
         {
             return UnknownChannel(channel);
         }
-        var body = await ReadLimitedAsync(request, MaxSubmissionRequestBytes, cancellationToken);
+        var body = await ApiRequests.ReadLimitedAsync(request, MaxSubmissionRequestBytes, cancellationToken);
         if (body is null)
         {
-            return TooLarge($"A submission request has at most {MaxSubmissionRequestBytes} bytes; streams are uploaded separately.");
+            return ApiRequests.TooLarge($"A submission request has at most {MaxSubmissionRequestBytes} bytes; streams are uploaded separately.");
         }
         var parsed = SubmissionRequestParser.Parse(body);
         if (parsed.Errors.Count > 0)
@@ -178,16 +179,12 @@ public static class SubmissionEndpoints
         var envelope = validation.Envelope!;
         if (envelope.Header.Streams.Sum(s => s.CiphertextLength) > options.Value.MaxTotalBytes)
         {
-            return TooLarge($"The submission's streams add up to more than {options.Value.MaxTotalBytes} bytes.");
+            return ApiRequests.TooLarge($"The submission's streams add up to more than {options.Value.MaxTotalBytes} bytes.");
         }
         // After the cheap shape checks, before the expensive work: reading streams, the ledger.
         if (pow.Spend(parsed.PowChallenge, parsed.PowNonce) is { } powProblem)
         {
-            return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["proofOfWork"] = [powProblem] })
-            {
-                Title = "The proof of work is missing or wrong",
-                Status = 400,
-            });
+            return ApiRequests.Invalid("proofOfWork", powProblem, "The proof of work is missing or wrong");
         }
         AcceptedSubmission accepted;
         try
@@ -197,12 +194,8 @@ public static class SubmissionEndpoints
         catch (SubmissionException ex)
         {
             return ex.Kind == SubmissionFailure.Conflict
-                ? TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Conflict")
-                : TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [ex.Field] = [ex.Message] })
-                {
-                    Title = "The submission cannot be accepted",
-                    Status = 400,
-                });
+                ? ApiRequests.Conflict(ex.Message)
+                : ApiRequests.Invalid(ex.Field, ex.Message, "The submission cannot be accepted");
         }
 
         await PublishAsync(publish, new TestimonySubmitted(accepted.CaseId, channel), loggers.CreateLogger(typeof(SubmissionEndpoints)));
@@ -226,43 +219,16 @@ public static class SubmissionEndpoints
         }
     }
 
-    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer.</summary>
-    private static async Task<byte[]?> ReadLimitedAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
-    }
-
     private static UploadResponse ToResponse(UploadStatus status) =>
         new(status.Id, status.TotalLength, status.ReceivedLength, status.NextPart, status.Complete, UploadStore.MaxPartLength);
 
     private static ProblemHttpResult UploadProblem(UploadException ex) => ex.Kind switch
     {
         UploadFailure.NotFound => TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound, title: "No such upload"),
-        UploadFailure.Conflict => TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Conflict"),
-        UploadFailure.TooLarge => TooLarge(ex.Message),
+        UploadFailure.Conflict => ApiRequests.Conflict(ex.Message),
+        UploadFailure.TooLarge => ApiRequests.TooLarge(ex.Message),
         _ => TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "Invalid upload"),
     };
-
-    private static ProblemHttpResult Invalid(string field, string message) =>
-        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] }) { Title = "Invalid request", Status = 400 });
-
-    private static ProblemHttpResult TooLarge(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large");
 
     private static ProblemHttpResult UnknownChannel(string channel) =>
         TypedResults.Problem($"There is no open channel '{(channel.Length > 40 ? channel[..40] : channel)}'.", statusCode: StatusCodes.Status404NotFound, title: "Unknown channel");

@@ -49,40 +49,18 @@ public sealed class SubmissionApiTests(WebFixture fixture)
         var leaf = (await reader.GetLeafAsync(sequence))!;
         Assert.Equal(LedgerEntryKind.Submission, leaf.Kind);
         Assert.Equal(Base64UrlStrict.Encode(leaf.LeafHash()), body.GetProperty("leafHash").GetString());
-        await using var source = NpgsqlDataSource.Create(fixture.Database.App);
-        var recipients = new List<EnvelopeRecipient>();
-        await using (var keys = source.CreateCommand("SELECT key_id, wrapped FROM intake.ledger_wrapped_keys WHERE seq = @seq ORDER BY key_id"))
-        {
-            keys.Parameters.AddWithValue("seq", sequence);
-            await using var rows = await keys.ExecuteReaderAsync();
-            while (await rows.ReadAsync())
-            {
-                var wrapped = (byte[])rows[1];
-                recipients.Add(new EnvelopeRecipient((byte[])rows[0], wrapped[..65], wrapped[65..]));
-            }
-        }
-        var rebuilt = new Envelope(sealedSubmission.Envelope.Header, recipients);
+        var stored = await Survivor.StoredCase.FindAsync(fixture.Database.App, sealedSubmission.LookupId);
+        Assert.NotNull(stored);
+        Assert.Equal(sealedSubmission.HeaderHash, stored.Envelope.Header.ComputeHash());
         foreach (var advocate in kit.Advocates)
         {
-            Assert.Equal(sealedSubmission.ContentKey, EnvelopeOpener.OpenContentKey(rebuilt, advocate.PrivateKey));
+            Assert.Equal(sealedSubmission.ContentKey, EnvelopeOpener.OpenContentKey(stored.Envelope, advocate.PrivateKey));
         }
         var (_, stranger) = HpkeSuite.GenerateKeyPair();
-        Assert.ThrowsAny<CryptographicException>(() => EnvelopeOpener.OpenContentKey(rebuilt, stranger));
+        Assert.ThrowsAny<CryptographicException>(() => EnvelopeOpener.OpenContentKey(stored.Envelope, stranger));
 
-        await using var parts = source.CreateCommand("SELECT p.bytes FROM intake.upload_parts p WHERE p.upload_id = @id ORDER BY p.part");
-        parts.Parameters.AddWithValue("id", uploads[1]);
-        var stored = new MemoryStream();
-        await using (var rows = await parts.ExecuteReaderAsync())
-        {
-            while (await rows.ReadAsync())
-            {
-                stored.Write((byte[])rows[0]);
-            }
-        }
-        stored.Position = 0;
-        var opened = new MemoryStream();
-        await ContentStreamOpener.OpenAsync(sealedSubmission.ContentKey, sealedSubmission.HeaderHash, sealedSubmission.Envelope.Header.Streams[1], stored, opened);
-        Assert.Equal(attachment, Encoding.UTF8.GetString(opened.ToArray()));
+        var opened = await stored.OpenStreamAsync(sealedSubmission.ContentKey, sealedSubmission.HeaderHash, stored.Envelope.Header.Streams[1]);
+        Assert.Equal(attachment, Encoding.UTF8.GetString(opened));
     }
 
     [Fact]
