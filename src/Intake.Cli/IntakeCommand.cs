@@ -24,6 +24,7 @@ public static class IntakeCommand
             LedgerCommand.Create(configuration, console),
             ProofCommand.Create(console),
             ChannelCommand.Create(configuration, console),
+            AdminCommand.Create(configuration, console),
         };
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });

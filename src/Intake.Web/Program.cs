@@ -1,10 +1,13 @@
+using Intake.Web.Accounts;
 using Intake.Web.Cases;
 using Intake.Web.Health;
 using Intake.Web.Hosting;
 using Intake.Web.Ledger;
 using Intake.Web.Messaging;
+using Intake.Web.Routing;
 using Intake.Web.Submissions;
 using Intake.Web.Survivor;
+using Intake.Web.Workspace;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -15,9 +18,12 @@ builder.AddIntakeLedger();
 builder.AddIntakeSubmissions();
 builder.AddIntakeCases();
 builder.AddIntakeMessaging();
+builder.AddIntakeRouting();
 builder.AddIntakeHealth();
 builder.Services.AddRazorPages();
 builder.AddIntakeSurvivorPages();
+builder.AddIntakeAccounts();
+builder.AddIntakeWorkspace();
 
 var app = builder.Build();
 
@@ -34,11 +40,14 @@ app.UseStatusCodePages();
 app.UseStaticFiles();
 app.UseIntakeSurvivorPages();
 app.UseRateLimiter();
+app.UseIntakeAccounts();
 app.MapIntakeHealth();
 app.MapIntakeLedger();
 app.MapIntakeSubmissions();
+app.MapIntakeRouting();
 app.MapRazorPages();
 app.MapIntakeCases();
+app.MapIntakeWorkspace();
 
 await app.RunAsync();
 return 0;

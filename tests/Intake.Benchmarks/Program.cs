@@ -7,9 +7,10 @@ namespace Intake.Benchmarks;
 /// Entry point. Pick benchmarks with BenchmarkDotNet's filter, e.g.
 /// <c>dotnet run -c Release --project tests/Intake.Benchmarks -- --filter '*'</c> for everything,
 /// <c>--filter '*ContentStream*'</c> for the stream seal/open classes or <c>--list flat</c> to see the names.
-/// Three load modes are not BenchmarkDotNet (they measure throughput under load and memory, not one call):
+/// Four load modes are not BenchmarkDotNet (they measure throughput under load and memory, not one call):
 /// <c>-- ledger</c> (<see cref="LedgerLoad"/>), <c>-- intake</c> (<see cref="IntakeLoad"/>, survivor submissions end
-/// to end against the Release build of Intake.Web) and <c>-- browser</c> (<see cref="BrowserLoad"/>); docs/benchmarks.md
+/// to end against the Release build of Intake.Web), <c>-- routing</c> (<see cref="RoutingLoad"/>, commit to assignment
+/// under intake load, with RabbitMQ's raw rate as the baseline) and <c>-- browser</c> (<see cref="BrowserLoad"/>); docs/benchmarks.md
 /// has the commands and the settings they read.
 /// </summary>
 public static class Program
@@ -26,6 +27,8 @@ public static class Program
                     return await IntakeLoad.RunAsync(args[1..]);
                 case "browser":
                     return await BrowserLoad.RunAsync(args[1..]);
+                case "routing":
+                    return await RoutingLoad.RunAsync(args[1..]);
                 default:
                     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                     return 0;

@@ -16,6 +16,11 @@ public sealed class SecurityHeaderTests(WebFixture fixture)
     [InlineData("GET", "/ledger/key")]
     [InlineData("GET", "/no-such-page")]
     [InlineData("POST", "/api/uploads")]
+    [InlineData("POST", "/en/submit")]
+    [InlineData("POST", "/zh/return")]
+    [InlineData("POST", "/en/return?handler=proof")]
+    [InlineData("POST", "/zh/return?handler=followup")]
+    [InlineData("POST", "/en/return?handler=withdraw")]
     public async Task Responses_carry_the_hardening_headers(string method, string path)
     {
         await using var factory = fixture.Factory();

@@ -9,9 +9,12 @@ namespace Intake.Storage.Cases;
 /// <summary>What a survivor sees of her case: never more than her receipt already unlocks.</summary>
 public sealed record CaseView(
     Guid Id, string Channel, string Status, DateOnly OpenedOn, long SubmissionSequence, byte[] HeaderHash,
-    byte[] Vault, byte[] SubmissionRecord, IReadOnlyList<FollowUpView> FollowUps);
+    byte[] Vault, byte[] SubmissionRecord, IReadOnlyList<FollowUpView> FollowUps, IReadOnlyList<ReplyView>? Replies = null);
 
 public sealed record FollowUpView(long Sequence, DateOnly Day, byte[] StreamHeader);
+
+/// <summary>An advocate's reply: its ledger record (the envelope without sealed keys) and the content key sealed to her reply key.</summary>
+public sealed record ReplyView(long Sequence, DateOnly Day, byte[] Record, byte[] SealedKey);
 
 /// <summary>A case found by the lookup id its receipt derives: follow-ups and withdrawal.</summary>
 public sealed class CaseStore(NpgsqlDataSource dataSource, UploadStore uploads, LedgerWriter writer, LedgerPurger purger, NpgsqlDataSource purgerDataSource)
@@ -57,7 +60,28 @@ public sealed class CaseStore(NpgsqlDataSource dataSource, UploadStore uploads, 
                     Base64UrlStrict.TryDecode(record.RootElement.GetProperty("stream").GetString()) ?? []));
             }
         }
-        return found with { FollowUps = followUps };
+        // Replies sealed to her reply key; notes for the case team never are, so they never appear here.
+        var replies = new List<ReplyView>();
+        using (var submission = JsonDocument.Parse(found.SubmissionRecord))
+        {
+            var replyKey = Base64UrlStrict.TryDecode(submission.RootElement.GetProperty("replyKey").GetString()) ?? [];
+            await using var command = new NpgsqlCommand("""
+                SELECT e.seq, e.entry_day, p.ciphertext, w.wrapped
+                FROM intake.ledger_entries e
+                JOIN intake.ledger_payloads p ON p.seq = e.seq
+                JOIN intake.ledger_wrapped_keys w ON w.seq = e.seq AND w.key_id = @kid
+                WHERE e.case_id = @id AND e.kind = @kind ORDER BY e.seq
+                """, connection);
+            command.Parameters.AddWithValue("id", found.Id);
+            command.Parameters.AddWithValue("kid", RecipientKeys.KeyId(replyKey));
+            command.Parameters.AddWithValue("kind", (short)LedgerEntryKind.Reply);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                replies.Add(new ReplyView(reader.GetInt64(0), reader.GetFieldValue<DateOnly>(1), (byte[])reader[2], (byte[])reader[3]));
+            }
+        }
+        return found with { FollowUps = followUps, Replies = replies };
     }
 
     /// <summary>Adds a follow-up stream (purpose 0x03) to the case; one ledger entry, claiming the upload in the same transaction.</summary>

@@ -102,7 +102,7 @@ public sealed class ChannelDirectory(NpgsqlDataSource dataSource, LedgerWriter w
             }), cancellationToken);
     }
 
-    private static bool IsOnCurve(byte[] publicKey)
+    internal static bool IsOnCurve(byte[] publicKey)
     {
         try
         {

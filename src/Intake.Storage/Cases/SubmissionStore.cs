@@ -7,7 +7,9 @@ using Npgsql;
 namespace Intake.Storage.Cases;
 
 /// <summary>A submission whose envelope passed the shape validator.</summary>
-public sealed record SubmissionRequest(Envelope Envelope, IReadOnlyList<Guid> Uploads, byte[] LookupId, byte[] Vault);
+/// <param name="Routing">The survivor's routing hints (ids only, checked by the caller against the lists); optional.</param>
+public sealed record SubmissionRequest(Envelope Envelope, IReadOnlyList<Guid> Uploads, byte[] LookupId, byte[] Vault,
+    Intake.Core.Contracts.RoutingHints? Routing = null);
 
 /// <summary>What the survivor's browser is told: where her testimony sits in the ledger.</summary>
 public sealed record AcceptedSubmission(Guid CaseId, long Sequence, DateOnly Day, byte[] LeafHash, byte[] HeaderHash);
@@ -114,12 +116,18 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
                 {
                     throw new SubmissionException(SubmissionFailure.Conflict, "uploads", "An upload was claimed by another submission meanwhile.");
                 }
+                await counts.DisposeAsync();
+                if (request.Routing is { IsEmpty: false } routing)
+                {
+                    // Kept with the case so the reconciler can route it again after a crash (docs/routing.md).
+                    await Routing.RoutingHintsStore.InsertAsync(connection, caseId, routing, ct);
+                }
             }), cancellationToken);
         return new AcceptedSubmission(caseId, entry.Sequence, entry.Day, entry.LeafHash, headerHash);
     }
 
     // Reads the stream from the database in order; the ledger commits to its SHA-256.
-    private async Task<byte[]> DigestCompleteUploadAsync(Guid upload, StreamHeader expected, string field, CancellationToken cancellationToken)
+    internal async Task<byte[]> DigestCompleteUploadAsync(Guid upload, StreamHeader expected, string field, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var select = new NpgsqlCommand("SELECT header, total_length, received_length, case_id FROM intake.uploads WHERE id = @id", connection))
@@ -147,7 +155,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
     }
 
     /// <summary>
-    /// The ledger payload of a submission: the envelope without its sealed keys (those live in
+    /// The ledger payload of a submission or reply: the envelope without its sealed keys (those live in
     /// ledger_wrapped_keys, so revoking a key or purging a case removes them) and the SHA-256 of
     /// each stream, in envelope order. See docs/ledger.md.
     /// </summary>
@@ -159,8 +167,12 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
         {
             json.WriteStartObject();
             json.WriteNumber("v", 1);
-            json.WriteString("kind", "submission");
+            json.WriteString("kind", header.Kind == EnvelopeKind.Reply ? "reply" : "submission");
             json.WriteString("channel", header.ChannelId);
+            if (header.Parent is { } parent)
+            {
+                json.WriteString("parent", Base64UrlStrict.Encode(parent.Span));
+            }
             json.WriteString("replyKey", Base64UrlStrict.Encode(header.ReplyPublicKey.Span));
             json.WriteStartArray("kids");
             foreach (var kid in header.RecipientKeyIds)

@@ -73,6 +73,40 @@ public sealed class UploadStore(NpgsqlDataSource dataSource)
         return hash.GetHashAndReset();
     }
 
+    /// <summary>
+    /// The stored stream (header and chunks) of a case whose header carries this stream id, or
+    /// null when the case has no such stream. Ciphertext only: readers decrypt in their browsers.
+    /// </summary>
+    public async Task<long?> CopyCaseStreamAsync(Guid caseId, byte[] streamId, Func<long, Stream> open, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        Guid upload;
+        long length;
+        await using (var find = new NpgsqlCommand("""
+            SELECT id, total_length FROM intake.uploads
+            WHERE case_id = @case AND substring(header FROM 7 FOR 16) = @stream AND received_length = total_length
+            """, connection))
+        {
+            find.Parameters.AddWithValue("case", caseId);
+            find.Parameters.AddWithValue("stream", streamId);
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+            (upload, length) = (reader.GetGuid(0), reader.GetInt64(1));
+        }
+        var target = open(length);
+        await using var parts = new NpgsqlCommand("SELECT bytes FROM intake.upload_parts WHERE upload_id = @id ORDER BY part", connection);
+        parts.Parameters.AddWithValue("id", upload);
+        await using var rows = await parts.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+        while (await rows.ReadAsync(cancellationToken))
+        {
+            await target.WriteAsync((byte[])rows[0], cancellationToken);
+        }
+        return length;
+    }
+
     public async Task<UploadStatus> AppendPartAsync(Guid id, int part, byte[] bytes, CancellationToken cancellationToken = default)
     {
         if (bytes.Length is 0 or > MaxPartLength)

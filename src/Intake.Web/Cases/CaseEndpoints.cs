@@ -17,7 +17,10 @@ public static class CaseEndpoints
 
     public sealed record LookupResponse(
         string Status, DateOnly OpenedOn, string Channel, string Vault, SubmissionView Submission,
-        IReadOnlyList<FollowUpItem> FollowUps, IReadOnlyList<object> Replies);
+        IReadOnlyList<FollowUpItem> FollowUps, IReadOnlyList<ReplyItem> Replies);
+
+    /// <summary>An advocate's reply: the envelope's ledger record and the content key sealed to her reply key (enc || sealedKey).</summary>
+    public sealed record ReplyItem(long Entry, DateOnly Day, JsonElement Record, string SealedKey);
 
     public sealed record SubmissionView(long Entry, JsonElement Record, string HeaderHash);
 
@@ -34,6 +37,7 @@ public static class CaseEndpoints
         cases.MapPost("/follow-ups", AddFollowUpAsync);
         cases.MapPost("/proof", ProofAsync);
         cases.MapPost("/withdraw", WithdrawAsync);
+        cases.MapPost("/streams", StreamAsync);
         return endpoints;
     }
 
@@ -49,7 +53,13 @@ public static class CaseEndpoints
         return TypedResults.Ok(new LookupResponse(found.Status, found.OpenedOn, found.Channel, Base64UrlStrict.Encode(found.Vault),
             new SubmissionView(found.SubmissionSequence, record.RootElement.Clone(), Base64UrlStrict.Encode(found.HeaderHash)),
             found.FollowUps.Select(f => new FollowUpItem(f.Sequence, f.Day, Base64UrlStrict.Encode(f.StreamHeader))).ToList(),
-            []));
+            (found.Replies ?? []).Select(ReplyItemOf).ToList()));
+    }
+
+    private static ReplyItem ReplyItemOf(ReplyView reply)
+    {
+        using var record = JsonDocument.Parse(reply.Record);
+        return new ReplyItem(reply.Sequence, reply.Day, record.RootElement.Clone(), Base64UrlStrict.Encode(reply.SealedKey));
     }
 
     internal static async Task<Results<Created<EntryResponse>, ProblemHttpResult>> AddFollowUpAsync(
@@ -88,6 +98,33 @@ public static class CaseEndpoints
         var bundle = await proofs.BuildAsync(found.SubmissionSequence, cancellationToken);
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"intake-proof-{found.SubmissionSequence}.json\"";
         return TypedResults.Text(bundle.ToJson(), "application/json; charset=utf-8");
+    }
+
+    /// <summary>
+    /// One stored stream of her case (her testimony, an attachment, a follow-up or a reply), as
+    /// ciphertext: her browser decrypts it with the keys in her vault.
+    /// </summary>
+    internal static async Task<IResult> StreamAsync(
+        HttpContext context, CaseStore cases, UploadStore uploads, LookupThrottle throttle, CancellationToken cancellationToken)
+    {
+        var (found, problem) = await FindAsync(context, cases, throttle, ["stream"], cancellationToken);
+        if (found is null)
+        {
+            return problem!;
+        }
+        if (Base64UrlStrict.TryDecode(context.Items["stream"] as string) is not { Length: 16 } streamId)
+        {
+            return ApiRequests.Invalid("stream", "A stream id: base64url of the 16 bytes in the stream header.");
+        }
+        var length = await uploads.CopyCaseStreamAsync(found.Id, streamId, length =>
+        {
+            context.Response.ContentType = "application/octet-stream";
+            context.Response.ContentLength = length;
+            return context.Response.Body;
+        }, cancellationToken);
+        return length is null
+            ? TypedResults.Problem("This case has no stream with this id.", statusCode: StatusCodes.Status404NotFound, title: "No such stream")
+            : Results.Empty;
     }
 
     internal static async Task<Results<Ok<WithdrawResponse>, ProblemHttpResult>> WithdrawAsync(

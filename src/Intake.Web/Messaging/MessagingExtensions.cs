@@ -22,6 +22,7 @@ public static class MessagingExtensions
             if (runsConsumers)
             {
                 bus.AddConsumer<BusProbeConsumer, BusProbeConsumerDefinition>();
+                Routing.RoutingExtensions.AddIntakeRoutingConsumers(bus);
             }
             // Durable, replicated queues for every consumer endpoint; survives a broker node loss in a cluster.
             bus.AddConfigureEndpointsCallback((_, _, endpoint) =>

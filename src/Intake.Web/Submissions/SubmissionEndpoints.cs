@@ -1,9 +1,7 @@
 using System.Text.Json;
-using Intake.Core.Contracts;
 using Intake.Core.Crypto;
 using Intake.Storage.Cases;
 using Intake.Web.Hosting;
-using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -28,6 +26,7 @@ public static class SubmissionEndpoints
         builder.Services.AddSingleton<UploadStore>();
         builder.Services.AddSingleton<SubmissionStore>();
         builder.Services.AddSingleton<ProofOfWork>();
+        builder.Services.AddScoped<SubmissionIntake>();
         return builder;
     }
 
@@ -143,11 +142,9 @@ public static class SubmissionEndpoints
         string channel,
         HttpRequest request,
         ChannelDirectory directory,
-        SubmissionStore submissions,
+        SubmissionIntake intake,
         ProofOfWork pow,
-        IPublishEndpoint publish,
         IOptions<SubmissionOptions> options,
-        ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var keys = EnvelopeHeader.IsValidChannelId(channel) ? await directory.CurrentKeysAsync(channel, cancellationToken) : null;
@@ -186,10 +183,15 @@ public static class SubmissionEndpoints
         {
             return ApiRequests.Invalid("proofOfWork", powProblem, "The proof of work is missing or wrong");
         }
+        if (parsed.Routing is { } hints && await request.HttpContext.RequestServices.GetRequiredService<Storage.Routing.RoutingDirectory>()
+                .CheckHintsAsync(hints, cancellationToken) is { } hintProblem)
+        {
+            return ApiRequests.Invalid(hintProblem.Field, hintProblem.Message, "The routing choices are not known");
+        }
         AcceptedSubmission accepted;
         try
         {
-            accepted = await submissions.AcceptAsync(new SubmissionRequest(envelope, parsed.Uploads, parsed.LookupId, parsed.Vault), cancellationToken);
+            accepted = await intake.AcceptAsync(new SubmissionRequest(envelope, parsed.Uploads, parsed.LookupId, parsed.Vault, parsed.Routing), cancellationToken);
         }
         catch (SubmissionException ex)
         {
@@ -198,25 +200,8 @@ public static class SubmissionEndpoints
                 : ApiRequests.Invalid(ex.Field, ex.Message, "The submission cannot be accepted");
         }
 
-        await PublishAsync(publish, new TestimonySubmitted(accepted.CaseId, channel), loggers.CreateLogger(typeof(SubmissionEndpoints)));
         return TypedResults.Created((string?)null, new SubmissionResponse(accepted.Sequence, accepted.Day,
             Base64UrlStrict.Encode(accepted.LeafHash), Base64UrlStrict.Encode(accepted.HeaderHash)));
-    }
-
-    // The testimony is committed before this runs; routing must not make the survivor wait or
-    // fail. A publish that does not get through is repaired by the reconciler, which republishes
-    // stored cases that were never routed.
-    private static async Task PublishAsync(IPublishEndpoint publish, TestimonySubmitted message, ILogger logger)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-        try
-        {
-            await publish.Publish(message, timeout.Token);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or MassTransitException or RabbitMQ.Client.Exceptions.BrokerUnreachableException)
-        {
-            logger.LogWarning("A submission was stored but not yet announced for routing ({Reason}); the reconciler will announce it.", ex.GetType().Name);
-        }
     }
 
     private static UploadResponse ToResponse(UploadStatus status) =>

@@ -6,16 +6,17 @@ namespace Intake.Web.Submissions;
 
 /// <summary>
 /// Parses the outer submission request strictly:
-/// <c>{"envelope": {...}, "uploads": ["&lt;id&gt;", ...], "lookupId": "&lt;b64u 32&gt;", "vault": "&lt;b64u&gt;"}</c>.
+/// <c>{"envelope": {...}, "uploads": ["&lt;id&gt;", ...], "lookupId": "&lt;b64u 32&gt;", "vault": "&lt;b64u&gt;"}</c>,
+/// optionally with <c>"routing": {"language": "zh", "region": "&lt;id&gt;", "exclude": ["&lt;organisation id&gt;", ...]}</c>.
 /// The envelope object's raw bytes go to the envelope validator unchanged. Never throws on input.
 /// </summary>
 internal static class SubmissionRequestParser
 {
-    private static readonly string[] Members = ["envelope", "uploads", "lookupId", "vault", "proofOfWork"];
+    private static readonly string[] Members = ["envelope", "uploads", "lookupId", "vault", "proofOfWork", "routing"];
 
     public sealed record Result(
         byte[] Envelope, IReadOnlyList<Guid> Uploads, byte[] LookupId, byte[] Vault, Dictionary<string, string[]> Errors,
-        string? PowChallenge = null, string? PowNonce = null);
+        string? PowChallenge = null, string? PowNonce = null, Core.Contracts.RoutingHints? Routing = null);
 
     public static Result Parse(byte[] body)
     {
@@ -27,6 +28,7 @@ internal static class SubmissionRequestParser
         byte[] vault = [];
         string? challenge = null;
         string? nonce = null;
+        Core.Contracts.RoutingHints? routing = null;
         try
         {
             using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 6 });
@@ -79,12 +81,16 @@ internal static class SubmissionRequestParser
                 challenge = pow.TryGetProperty("challenge", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
                 nonce = pow.TryGetProperty("nonce", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
             }
+            if (root.TryGetProperty("routing", out var hints))
+            {
+                routing = Routing.RoutingHintsParser.Parse(hints, Fail);
+            }
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             Fail("$", "The request is not valid JSON.");
         }
-        return new Result(envelope, uploads, lookupId, vault, errors, challenge, nonce);
+        return new Result(envelope, uploads, lookupId, vault, errors, challenge, nonce, routing);
     }
 
     private static byte[] Bytes(JsonElement root, string name, int min, int max, Action<string, string> fail)

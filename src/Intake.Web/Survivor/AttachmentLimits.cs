@@ -4,8 +4,9 @@ using Intake.Web.Submissions;
 
 namespace Intake.Web.Survivor;
 
-/// <summary>What the attachment picker allows, as the page states it.</summary>
-public sealed record AttachmentLimits(string Id, string Label, int MaxFiles, long MaxBytes)
+/// <summary>What the attachment picker allows, as the page states it. <paramref name="Name"/> is the field name the
+/// no-JavaScript form posts the files under.</summary>
+public sealed record AttachmentLimits(string Id, string Label, int MaxFiles, long MaxBytes, string Name = "files")
 {
     /// <summary>
     /// The content the survivor may attach, from the server's ciphertext limit: padding (docs/crypto.md §5.1) and

@@ -11,6 +11,7 @@ public static class SurvivorPages
         builder.Services.AddLocalization(options => options.ResourcesPath = "Resources");
         builder.Services.Configure<RouteOptions>(options => options.ConstraintMap[SurvivorLanguageConstraint.Name] = typeof(SurvivorLanguageConstraint));
         builder.Services.AddSingleton<SubresourceIntegrity>();
+        builder.Services.AddScoped<Submissions.ServerSealing>();
         return builder;
     }
 

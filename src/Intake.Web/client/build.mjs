@@ -2,6 +2,7 @@
 // production output: the pages load nothing from elsewhere.
 //   wwwroot/js/intake.js                  the product bundle
 //   wwwroot/js/survivor.js                the survivor pages (Pages/Survivor): submit, return, quick exit
+//   wwwroot/js/staff.js                   the staff pages (Pages/Staff): key enrolment, the case view
 //   ../obj/client-harness/crypto-harness.js  the protocol functions on window.intakeCrypto, for the Playwright
 //                                          cross-checks in tests/Intake.Web.Tests/Crypto only; outside wwwroot, so
 //                                          the server never serves it and no product page can load it.
@@ -16,5 +17,5 @@ const common = {
   logLevel: "warning",
 };
 
-await build({ ...common, entryPoints: { intake: "src/main.ts", survivor: "src/survivor/main.ts" }, outdir: "../wwwroot/js", minify: true });
+await build({ ...common, entryPoints: { intake: "src/main.ts", survivor: "src/survivor/main.ts", staff: "src/staff/main.ts" }, outdir: "../wwwroot/js", minify: true });
 await build({ ...common, entryPoints: { "crypto-harness": "src/crypto-harness.ts" }, outdir: "../obj/client-harness", minify: false });

@@ -52,6 +52,79 @@ public sealed class MarkerTests(SurvivorSite site) : IClassFixture<SurvivorSite>
         await page.ClickAsync("form[data-submit-form] button[type=submit]");
         await page.Locator("[data-receipt]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 60_000 });
 
+        await AssertMarkerAbsentAsync(marker, kit.Channel, rabbit, vhost, capture, intake, scratch.FullName);
+        Directory.Delete(scratch.FullName, recursive: true);
+    }
+
+    /// <summary>
+    /// The same proof for the no-JavaScript path, where the server seals her words in memory: a marker in every field,
+    /// in an attachment larger than ASP.NET's 64 KiB in-memory form threshold (and its name), and in a follow-up
+    /// message and file, never reaches the dump, RabbitMQ, the logs, or any file, the temporary folders included
+    /// (TMPDIR and ASPNETCORE_TEMP point into the scratch folder that is scanned).
+    /// </summary>
+    [Fact]
+    public async Task Without_javascript_a_marker_in_every_field_and_file_appears_nowhere_the_server_writes()
+    {
+        var marker = $"MRK{Guid.NewGuid():N}";
+        var capture = $"marker-capture-{Guid.NewGuid():N}";
+        using var rabbit = TestVirtualHost.ManagementClient();
+        var vhost = Uri.EscapeDataString(site.Fixture.VirtualHost.Name);
+        (await rabbit.PutAsJsonAsync($"api/exchanges/{vhost}/{Uri.EscapeDataString(TestimonyExchange)}", new { type = "fanout", durable = true })).EnsureSuccessStatusCode();
+        (await rabbit.PutAsJsonAsync($"api/queues/{vhost}/{capture}", new { durable = false, auto_delete = false })).EnsureSuccessStatusCode();
+        (await rabbit.PostAsJsonAsync($"api/bindings/{vhost}/e/{Uri.EscapeDataString(TestimonyExchange)}/q/{capture}", new { })).EnsureSuccessStatusCode();
+
+        var scratch = Directory.CreateTempSubdirectory("intake-marker-nojs-");
+        var temp = Directory.CreateDirectory(Path.Combine(scratch.FullName, "tmp")).FullName;
+        var settings = site.Fixture.Settings();
+        settings["HOME"] = Directory.CreateDirectory(Path.Combine(scratch.FullName, "home")).FullName;
+        settings["TMPDIR"] = temp;
+        settings["ASPNETCORE_TEMP"] = temp;
+        await using var intake = IntakeProcess.Start(settings);
+        await intake.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+
+        // A file spilled by a form reader is deleted when the request ends, so scanning afterwards could miss it:
+        // watch the temporary folder while she sends.
+        var created = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var watcher = new FileSystemWatcher(temp) { IncludeSubdirectories = true, EnableRaisingEvents = true };
+        watcher.Created += (_, e) => created.Add(e.FullPath);
+        watcher.Changed += (_, e) => created.Add(e.FullPath);
+
+        var kit = await site.CreateChannelAsync();
+        await using var survivor = await site.OpenAsync("/zh/submit", javaScript: false, on: intake);
+        var page = survivor.Page;
+        await page.Locator($"input[name=channel][value='{kit.Channel}']").CheckAsync();
+        foreach (var field in new[] { "#what", "#where", "#relationship", "#witnesses", "#narrative" })
+        {
+            await page.FillAsync(field, $"{field} {marker} 标记");
+        }
+        // 300 KB: far over the 64 KiB above which ASP.NET's form reader would spill a file to disk.
+        var large = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat($"attachment {marker}\n", 6_000)));
+        await page.SetInputFilesAsync("#files", new[]
+        {
+            new FilePayload { Name = $"{marker}.txt", MimeType = "text/plain", Buffer = large },
+        });
+        await page.ClickAsync("form[data-submit-form] button[type=submit]");
+        var receipt = (await page.Locator("[data-nojs-receipt]").TextContentAsync(new() { Timeout = 60_000 }))!;
+
+        await page.GotoAsync("/zh/return");
+        await page.FillAsync("#receipt", receipt);
+        await page.ClickAsync("form[data-lookup-form] button[type=submit]");
+        await page.Locator("[data-nojs-case]").WaitForAsync();
+        await page.FillAsync("#nojs-followup-message", $"follow-up {marker}");
+        await page.SetInputFilesAsync("#nojs-followup-files", new[]
+        {
+            new FilePayload { Name = $"later-{marker}.txt", MimeType = "text/plain", Buffer = large },
+        });
+        await page.ClickAsync("[data-nojs-followup-form] button[type=submit]");
+        await page.Locator("[data-nojs-followup-done]").WaitForAsync(new() { Timeout = 60_000 });
+        Assert.Empty(created);
+
+        await AssertMarkerAbsentAsync(marker, kit.Channel, rabbit, vhost, capture, intake, scratch.FullName);
+        Directory.Delete(scratch.FullName, recursive: true);
+    }
+
+    private async Task AssertMarkerAbsentAsync(string marker, string channel, HttpClient rabbit, string vhost, string capture, IntakeProcess intake, string scratch)
+    {
         var forms = Forms(marker);
 
         // PostgreSQL: everything the database holds, as a backup or a seizure would have it.
@@ -64,7 +137,7 @@ public sealed class MarkerTests(SurvivorSite site) : IClassFixture<SurvivorSite>
         messages.EnsureSuccessStatusCode();
         var payloads = JsonDocument.Parse(await messages.Content.ReadAsStringAsync()).RootElement.EnumerateArray()
             .Select(m => m.GetProperty("payload").GetString()!).ToList();
-        Assert.Contains(payloads, p => p.Contains("TestimonySubmitted", StringComparison.Ordinal) && p.Contains(kit.Channel, StringComparison.Ordinal));
+        Assert.Contains(payloads, p => p.Contains("TestimonySubmitted", StringComparison.Ordinal) && p.Contains(channel, StringComparison.Ordinal));
         AssertAbsent(forms, string.Join("\n", payloads), "a RabbitMQ message");
         await rabbit.DeleteAsync($"api/queues/{vhost}/{capture}");
 
@@ -75,7 +148,7 @@ public sealed class MarkerTests(SurvivorSite site) : IClassFixture<SurvivorSite>
 
         // Files: anything written since the service started, in its home, its temporary folder
         // and its content root.
-        var written = FilesWrittenSince(intake.StartedAtUtc, scratch.FullName).ToList();
+        var written = FilesWrittenSince(intake.StartedAtUtc, scratch).ToList();
         foreach (var file in written)
         {
             if (await ReadRegularFileAsync(file) is { } bytes)
@@ -83,7 +156,6 @@ public sealed class MarkerTests(SurvivorSite site) : IClassFixture<SurvivorSite>
                 AssertAbsent(forms, Encoding.Latin1.GetString(bytes), file);
             }
         }
-        Directory.Delete(scratch.FullName, recursive: true);
     }
 
     // The marker as it could appear if something leaked it: as text, as UTF-16, as hex.

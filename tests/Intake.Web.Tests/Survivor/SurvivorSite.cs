@@ -48,8 +48,12 @@ public sealed class SurvivorSite(WebFixture fixture) : IAsyncLifetime
     public HttpClient CreateClient(bool followRedirects = true) =>
         new(new HttpClientHandler { AllowAutoRedirect = followRedirects }) { BaseAddress = Intake.BaseAddress };
 
-    /// <summary>Opens a path of the Intake site in a fresh browser context; with JavaScript, waits until survivor.js ran.</summary>
-    public async Task<SurvivorPage> OpenAsync(string path, bool javaScript = true, bool bypassCsp = false, IntakeProcess? on = null)
+    /// <summary>
+    /// Opens a path of the Intake site in a fresh browser context; with JavaScript, waits until survivor.js ran.
+    /// <paramref name="withoutBundle"/> keeps JavaScript on for the test's own scripts (axe) but never loads
+    /// survivor.js, so the page is exactly what a browser without JavaScript gets.
+    /// </summary>
+    public async Task<SurvivorPage> OpenAsync(string path, bool javaScript = true, bool bypassCsp = false, IntakeProcess? on = null, bool withoutBundle = false)
     {
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
         {
@@ -60,8 +64,12 @@ public sealed class SurvivorSite(WebFixture fixture) : IAsyncLifetime
         });
         var page = await context.NewPageAsync();
         var survivor = new SurvivorPage(context, page);
+        if (withoutBundle)
+        {
+            await context.RouteAsync("**/js/survivor.js", route => route.AbortAsync());
+        }
         await page.GotoAsync(path);
-        if (javaScript)
+        if (javaScript && !withoutBundle)
         {
             await page.WaitForSelectorAsync("html[data-js='on']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached, Timeout = 15_000 });
         }

@@ -8,6 +8,7 @@ import { find, say, setBusy, show } from "./dom";
 import { describeError } from "./errors";
 import { sendFollowUp, submissionHeaderHash } from "./followUp";
 import { progressView } from "./progressView";
+import { renderReplies, type ReplyItem } from "./replies";
 import { t } from "./text";
 
 const parseErrors: Record<ReceiptParseError, string> = {
@@ -22,6 +23,7 @@ interface OpenCase {
   lookupId: string;
   view: CaseView;
   contentKey: Uint8Array<ArrayBuffer> | null;
+  replyPrivateKey: Uint8Array<ArrayBuffer> | null;
 }
 
 async function channelLabel(id: string): Promise<string> {
@@ -45,17 +47,18 @@ async function openCase(receipt: string): Promise<OpenCase | string> {
     return t("Js_ReceiptNotFound");
   }
   let contentKey: Uint8Array<ArrayBuffer> | null = null;
+  let replyPrivateKey: Uint8Array<ArrayBuffer> | null = null;
   const vault = b64uDecode(view.vault ?? "");
   if (vault !== null) {
     try {
       const opened = await openReceiptVault(vaultKey, vault);
-      opened.replyPrivateKey.fill(0); // kept for reading replies, once there is a way to fetch them
+      replyPrivateKey = opened.replyPrivateKey;
       contentKey = opened.contentKey;
     } catch {
       contentKey = null;
     }
   }
-  return { lookupId: id, view, contentKey };
+  return { lookupId: id, view, contentKey, replyPrivateKey };
 }
 
 async function showCase(root: HTMLElement, opened: OpenCase): Promise<void> {
@@ -67,6 +70,10 @@ async function showCase(root: HTMLElement, opened: OpenCase): Promise<void> {
   say(find("[data-followup-count]", root), followUps === 0 ? "" : t("Js_FollowUpCount", followUps));
   const replies = view.replies?.length ?? 0;
   find("[data-replies]", root).textContent = replies === 0 ? t("Js_RepliesNone") : t("Js_RepliesCount", replies);
+  const headerHash = await submissionHeaderHash(view.submission).catch(() => null);
+  if (replies > 0 && opened.replyPrivateKey !== null && headerHash !== null) {
+    await renderReplies(find("[data-reply-list]", root), opened.lookupId, headerHash, view.replies as ReplyItem[], opened.replyPrivateKey);
+  }
   show(root);
   find("[data-case-heading]", root).focus();
 }
@@ -174,6 +181,7 @@ export function initReturnPage(): void {
         wireProof(caseRoot, opened);
         wireWithdraw(caseRoot, opened, () => {
           opened.contentKey?.fill(0);
+          opened.replyPrivateKey?.fill(0);
           show(caseRoot, false);
           show(withdrawn);
           find("[data-withdrawn-heading]", withdrawn).focus();

@@ -27,6 +27,9 @@ function answers(form: HTMLFormElement): Answers {
 }
 
 async function renderChannels(container: HTMLElement): Promise<void> {
+  if (container.querySelector("input[name=channel]") !== null) {
+    return; // listed by the server with the page (the same form works without JavaScript); she may have chosen already
+  }
   try {
     const channels = await listChannels();
     if (channels.length === 0) {

@@ -1,0 +1,140 @@
+using Intake.Core.Crypto;
+using Intake.Storage.Cases;
+using Intake.Web.Submissions;
+using Intake.Web.Survivor;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
+
+namespace Intake.Web.Pages.Survivor;
+
+/// <summary>
+/// "Give testimony". With JavaScript, survivor.js takes the form and encrypts in the browser (this model only renders
+/// the page). Without it, the form posts here as multipart/form-data and the server seals it in memory
+/// (<see cref="ServerSealing"/>); she gets her receipt once, on the page this POST returns.
+/// </summary>
+[IgnoreAntiforgeryToken]
+public sealed class SubmitModel(
+    ChannelDirectory directory, ServerSealing sealing, IOptions<SubmissionOptions> options, IStringLocalizer<SurvivorText> text) : NoScriptPageModel
+{
+    public const string FileField = "files";
+
+    private static readonly string[] AnswerFields = ["what", "where", "relationship", "witnesses"];
+
+    public IReadOnlyList<Channel> Channels { get; private set; } = [];
+
+    /// <summary>What she typed, given back when the form is shown again (never her files).</summary>
+    public Dictionary<string, string> Kept { get; } = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<string> KeptWants { get; private set; } = [];
+
+    /// <summary>Why the form was not sent; shown at the top of the form.</summary>
+    public string? Error { get; private set; }
+
+    /// <summary>Set once the testimony is stored: the receipt page.</summary>
+    public ServerSealedSubmission? Done { get; private set; }
+
+    public NoScriptFormLimits Limits => new(FileField, AttachmentLimits.MaxAttachments, AttachmentLimits.ContentLimit(options.Value));
+
+    protected override long MaxRequestBytes => Limits.MaxRequestBytes;
+
+    public string Value(string name) => Kept.TryGetValue(name, out var value) ? value : "";
+
+    public async Task OnGetAsync(CancellationToken cancellationToken) =>
+        Channels = await directory.ListActiveAsync(cancellationToken);
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
+    {
+        using var form = await NoScriptForm.ReadAsync(Request, Limits, cancellationToken);
+        Channels = await directory.ListActiveAsync(cancellationToken);
+        switch (form.Problem)
+        {
+            case NoScriptFormProblem.TooLarge:
+                return Refuse(form, StatusCodes.Status413PayloadTooLarge, text["Js_ErrorTooLarge", AttachmentLimits.ContentLimit(options.Value) / (1024 * 1024) + " MiB"]);
+            case NoScriptFormProblem.TooManyFiles:
+                return Refuse(form, StatusCodes.Status400BadRequest, text["Js_ErrorTooMany", AttachmentLimits.MaxAttachments]);
+            case NoScriptFormProblem.Malformed:
+                return Refuse(form, StatusCodes.Status400BadRequest, text["NoScript_ErrorMalformed"]);
+        }
+
+        var channel = form.Text("channel");
+        if (channel.Length == 0)
+        {
+            return Refuse(form, StatusCodes.Status400BadRequest, text["Js_ErrorChannel"]);
+        }
+        var keys = EnvelopeHeader.IsValidChannelId(channel) ? await directory.CurrentKeysAsync(channel, cancellationToken) : null;
+        if (keys is not { Count: > 0 })
+        {
+            var refused = Refuse(form, StatusCodes.Status404NotFound, text["Js_ErrorChannelGone"]);
+            Kept["channel"] = "";
+            return refused;
+        }
+        if (form.IsEmpty("what") && form.IsEmpty("narrative") && form.Files.Count == 0)
+        {
+            return Refuse(form, StatusCodes.Status400BadRequest, text["Js_ErrorEmpty"]);
+        }
+
+        using var body = BodyJson(form);
+        try
+        {
+            Done = await sealing.SubmitAsync(channel, keys, body, form.Files, cancellationToken);
+        }
+        catch (Exception ex) when (ex is SubmissionException or UploadException)
+        {
+            return Refuse(form, StatusCodes.Status409Conflict, text["Js_ErrorServer"]);
+        }
+        return Page();
+    }
+
+    /// <summary>
+    /// The body stream, as submission.ts's bodyJson() builds it: answers, narrative, and each attachment's name and
+    /// type in envelope order. Written from the UTF-8 bytes she sent, into a buffer zeroed after sealing.
+    /// </summary>
+    internal static SecretBytes BodyJson(NoScriptForm form) => SecretBytes.Json(json =>
+    {
+        void Field(string name) => json.WriteString(name, form.Field(name) is { } value ? value.Span : []);
+        json.WriteStartObject();
+        json.WriteNumber("v", 1);
+        json.WriteStartObject("answers");
+        Field("what");
+        Field("when");
+        Field("where");
+        Field("relationship");
+        Field("witnesses");
+        json.WriteStartArray("wants");
+        foreach (var want in form.Values("wants"))
+        {
+            json.WriteStringValue(want.Span);
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+        Field("narrative");
+        json.WriteStartArray("attachments");
+        foreach (var file in form.Files)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", file.Name);
+            json.WriteString("type", file.Type);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    });
+
+    // Only a refused form turns her words into strings again, to give them back in the page.
+    private PageResult Refuse(NoScriptForm form, int status, string message)
+    {
+        if (form.Problem != NoScriptFormProblem.Malformed)
+        {
+            foreach (var name in AnswerFields.Append("narrative").Append("channel").Append("when"))
+            {
+                Kept[name] = form.Text(name);
+            }
+            KeptWants = form.Values("wants").Select(v => v.ToText()).ToList();
+        }
+        Error = message;
+        Response.StatusCode = status;
+        return Page();
+    }
+}

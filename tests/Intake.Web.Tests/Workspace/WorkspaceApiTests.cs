@@ -1,0 +1,216 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Intake.Core.Crypto;
+using Intake.Storage.Accounts;
+using Intake.Storage.Cases;
+using Intake.Storage.Workspace;
+using Intake.Web.Tests.Staff;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Intake.Web.Tests.Workspace;
+
+/// <summary>
+/// The advocate's API through the real host: key enrolment, the case file, stream downloads,
+/// replies, notes and status, against every kind of caller.
+/// </summary>
+[Collection(WebCollection.Name)]
+public sealed class WorkspaceApiTests(WebFixture fixture) : IAsyncLifetime
+{
+    private const string Passphrase = "a passphrase long enough";
+    private WebApplicationFactory<Program> _factory = null!;
+    private string _channel = "";
+    private StaffMember _advocate = null!;
+    private byte[] _advocatePrivateKey = [];
+    private Guid _caseId;
+    private byte[] _lookupId = [];
+    private byte[] _body = [];
+    private StreamHeader _bodyHeader = null!;
+    private Envelope _submission = null!;
+    private byte[] _replyPrivateKey = [];
+
+    public async Task InitializeAsync()
+    {
+        _factory = fixture.Factory();
+        var services = _factory.Services;
+        _channel = "ws-" + Guid.NewGuid().ToString("N")[..10];
+        await services.GetRequiredService<ChannelDirectory>().AddChannelAsync(new Channel(_channel, "Workspace", "工作区"), "test");
+        _advocate = await StaffAccounts.CreateAsync(services, StaffRoles.Advocate);
+        var admin = await StaffAccounts.CreateAsync(services, StaffRoles.Admin);
+
+        // Her key, enrolled through the API as her browser does, then approved.
+        (_advocatePrivateKey, var publicKey) = HpkeSuite.GenerateKeyPair();
+        using var client = await StaffAccounts.SignInAsync(_factory, _advocate);
+        var enrolled = await client.PostAsync("/api/staff/keys", Json($"{{\"wrapped\":{AdvocateKeyWrap.Wrap(_advocatePrivateKey, Passphrase).ToJson()}}}"));
+        Assert.Equal(HttpStatusCode.Created, enrolled.StatusCode);
+        await services.GetRequiredService<AdvocateKeyStore>().ApproveAsync(RecipientKeys.KeyId(publicKey), admin.Id, [_channel]);
+
+        // A survivor's testimony sealed to the channel's keys, assigned to her.
+        (_replyPrivateKey, var replyPublicKey) = HpkeSuite.GenerateKeyPair();
+        _body = Encoding.UTF8.GetBytes("{\"v\":1,\"narrative\":\"what happened\"}");
+        _bodyHeader = StreamHeader.Create(StreamPurpose.Body, _body.Length);
+        var contentKey = EnvelopeSealer.GenerateContentKey();
+        _submission = EnvelopeSealer.Seal(EnvelopeKind.Submission, _channel, null, replyPublicKey, [publicKey], [_bodyHeader], contentKey);
+        var upload = await UploadAsync(contentKey, _submission.Header.ComputeHash(), _bodyHeader, _body);
+        _lookupId = RandomNumberGenerator.GetBytes(32);
+        var accepted = await services.GetRequiredService<SubmissionStore>()
+            .AcceptAsync(new SubmissionRequest(_submission, [upload], _lookupId, [7]));
+        _caseId = accepted.CaseId;
+        await using var dataSource = NpgsqlDataSource.Create(fixture.Database.App);
+        await using var assign = dataSource.CreateCommand("""
+            INSERT INTO intake.case_assignments (id, case_id, advocate_id, assigned_seq, assigned_at)
+            VALUES (gen_random_uuid(), @case, @advocate, @seq, date_trunc('hour', now()))
+            """);
+        assign.Parameters.AddWithValue("case", _caseId);
+        assign.Parameters.AddWithValue("advocate", _advocate.Id);
+        assign.Parameters.AddWithValue("seq", accepted.Sequence);
+        await assign.ExecuteNonQueryAsync();
+    }
+
+    public async Task DisposeAsync() => await _factory.DisposeAsync();
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private async Task<Guid> UploadAsync(byte[] key, byte[] headerHash, StreamHeader header, byte[] content)
+    {
+        using var sealedStream = new MemoryStream();
+        await ContentStreamSealer.SealAsync(key, headerHash, header, new MemoryStream(content), content.Length, sealedStream);
+        var uploads = _factory.Services.GetRequiredService<UploadStore>();
+        var bytes = sealedStream.ToArray();
+        var created = await uploads.CreateAsync(bytes[..30], long.MaxValue);
+        await uploads.AppendPartAsync(created.Id, 0, bytes);
+        return created.Id;
+    }
+
+    [Fact]
+    public async Task Only_the_assigned_advocate_reads_the_case_and_its_streams()
+    {
+        var caseUrl = $"/api/staff/cases/{_caseId}";
+        var streamUrl = $"{caseUrl}/streams/{Base64UrlStrict.Encode(_bodyHeader.StreamId.Span)}";
+        using var anonymous = StaffAccounts.CreateClient(_factory);
+        var refused = await anonymous.GetAsync(caseUrl);
+        Assert.NotEqual(HttpStatusCode.OK, refused.StatusCode);
+        Assert.DoesNotContain("\"entries\"", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        foreach (var role in new[] { StaffRoles.Advocate, StaffRoles.Admin, StaffRoles.Auditor })
+        {
+            using var other = await StaffAccounts.SignInAsync(_factory, await StaffAccounts.CreateAsync(_factory.Services, role));
+            // Another advocate: not assigned. Admins and auditors: no advocate role; admins hold no keys by design.
+            const HttpStatusCode expected = HttpStatusCode.Forbidden;
+            Assert.Equal(expected, (await other.GetAsync(caseUrl)).StatusCode);
+            Assert.Equal(expected, (await other.GetAsync(streamUrl)).StatusCode);
+            Assert.Equal(expected, (await other.PostAsync($"{caseUrl}/status", Json("{\"status\":\"closed\"}"))).StatusCode);
+        }
+
+        using var mine = await StaffAccounts.SignInAsync(_factory, _advocate);
+        var file = await mine.GetFromJsonAsync<JsonElement>(caseUrl);
+        var submission = file.GetProperty("entries")[0];
+        Assert.Equal("submission", submission.GetProperty("kind").GetString());
+        var kid = Base64UrlStrict.Encode(RecipientKeys.KeyId(RecipientKeysFromPrivate(_advocatePrivateKey)));
+        Assert.True(submission.GetProperty("sealedKeys").TryGetProperty(kid, out _));
+        var stream = await mine.GetByteArrayAsync(streamUrl);
+        var opened = new MemoryStream();
+        var contentKey = EnvelopeOpener.OpenContentKey(_submission, _advocatePrivateKey);
+        await ContentStreamOpener.OpenAsync(contentKey, _submission.Header.ComputeHash(), _bodyHeader, new MemoryStream(stream), opened);
+        Assert.Equal(_body, opened.ToArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await mine.GetAsync($"{caseUrl}/streams/{Base64UrlStrict.Encode(new byte[16])}")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await mine.GetAsync($"{caseUrl}/streams/not-an-id")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await mine.GetAsync($"/api/staff/cases/{Guid.NewGuid()}")).StatusCode);
+
+        var audit = await LedgerActionsAsync();
+        Assert.Contains("case.open", audit);
+        Assert.Contains("stream.download", audit);
+    }
+
+    [Fact]
+    public async Task A_reply_reaches_the_survivor_a_note_does_not_and_bad_messages_are_refused()
+    {
+        using var mine = await StaffAccounts.SignInAsync(_factory, _advocate);
+        var advocatePublic = RecipientKeysFromPrivate(_advocatePrivateKey);
+        var replyPublic = _submission.Header.ReplyPublicKey.ToArray();
+
+        async Task<string> MessageAsync(bool toSurvivor, string text, byte[]? parent = null)
+        {
+            var key = EnvelopeSealer.GenerateContentKey();
+            var content = Encoding.UTF8.GetBytes($"{{\"v\":1,\"message\":\"{text}\",\"attachments\":[]}}");
+            var header = StreamHeader.Create(StreamPurpose.Body, content.Length);
+            IReadOnlyList<ReadOnlyMemory<byte>> recipients = toSurvivor ? [replyPublic, advocatePublic] : [advocatePublic];
+            var envelope = EnvelopeSealer.Seal(EnvelopeKind.Reply, _channel, parent ?? _submission.Header.ComputeHash(), replyPublic, recipients, [header], key);
+            var upload = await UploadAsync(key, envelope.Header.ComputeHash(), header, content);
+            return $"{{\"envelope\":{envelope.ToJson()},\"uploads\":[\"{upload}\"]}}";
+        }
+
+        var replies = $"/api/staff/cases/{_caseId}/replies";
+        var notes = $"/api/staff/cases/{_caseId}/notes";
+        Assert.Equal(HttpStatusCode.Created, (await mine.PostAsync(replies, Json(await MessageAsync(true, "we read it")))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await mine.PostAsync(notes, Json(await MessageAsync(false, "team")))).StatusCode);
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await mine.PostAsync(notes, Json(await MessageAsync(true, "x")))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await mine.PostAsync(replies, Json(await MessageAsync(false, "x")))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await mine.PostAsync(replies, Json(await MessageAsync(true, "x", new byte[32])))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await mine.PostAsync(replies, Json("{\"envelope\":"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await mine.PostAsync(replies, Json("{\"envelope\":{\"v\":1},\"uploads\":[]}"))).StatusCode);
+        var tooLarge = await mine.PostAsync(replies, Json($"{{\"envelope\":{{}},\"pad\":\"{new string('a', 30_000)}\"}}"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        Assert.Equal("application/problem+json", tooLarge.Content.Headers.ContentType?.MediaType);
+
+        using var survivor = _factory.CreateClient();
+        var lookup = await survivor.PostAsync("/api/cases/lookup", Json($"{{\"lookupId\":\"{Base64UrlStrict.Encode(_lookupId)}\"}}"));
+        var view = await lookup.Content.ReadFromJsonAsync<JsonElement>();
+        var reply = Assert.Single(view.GetProperty("replies").EnumerateArray());
+        var sealedKey = Base64UrlStrict.TryDecode(reply.GetProperty("sealedKey").GetString())!;
+        Assert.Equal(113, sealedKey.Length);
+        var record = reply.GetProperty("record");
+        var streamId = Base64UrlStrict.TryDecode(record.GetProperty("streams")[0].GetString())![6..22];
+        var body = await survivor.PostAsync("/api/cases/streams", Json($"{{\"lookupId\":\"{Base64UrlStrict.Encode(_lookupId)}\",\"stream\":\"{Base64UrlStrict.Encode(streamId)}\"}}"));
+        Assert.Equal(HttpStatusCode.OK, body.StatusCode);
+        var wrong = await survivor.PostAsync("/api/cases/streams", Json($"{{\"lookupId\":\"{Base64UrlStrict.Encode(_lookupId)}\",\"stream\":\"{Base64UrlStrict.Encode(new byte[16])}\"}}"));
+        Assert.Equal(HttpStatusCode.NotFound, wrong.StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await mine.PostAsync($"/api/staff/cases/{_caseId}/status", Json("{\"status\":\"in_review\"}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await mine.PostAsync($"/api/staff/cases/{_caseId}/status", Json("{\"status\":\"withdrawn\"}"))).StatusCode);
+        var after = await (await survivor.PostAsync("/api/cases/lookup", Json($"{{\"lookupId\":\"{Base64UrlStrict.Encode(_lookupId)}\"}}"))).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("in_review", after.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Key_enrolment_refuses_bad_records_and_a_second_waiting_key()
+    {
+        using var client = await StaffAccounts.SignInAsync(_factory, await StaffAccounts.CreateAsync(_factory.Services, StaffRoles.Advocate));
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/api/staff/keys", Json("{\"wrapped\":\"text\"}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/api/staff/keys", Json("{\"wrapped\":{\"v\":1}}"))).StatusCode);
+        var (privateKey, _) = HpkeSuite.GenerateKeyPair();
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/staff/keys", Json($"{{\"wrapped\":{AdvocateKeyWrap.Wrap(privateKey, Passphrase).ToJson()}}}"))).StatusCode);
+        var (another, _) = HpkeSuite.GenerateKeyPair();
+        Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync("/api/staff/keys", Json($"{{\"wrapped\":{AdvocateKeyWrap.Wrap(another, Passphrase).ToJson()}}}"))).StatusCode);
+        var mine = await client.GetFromJsonAsync<JsonElement>("/api/staff/keys/mine");
+        Assert.Equal("pending", Assert.Single(mine.EnumerateArray()).GetProperty("status").GetString());
+
+        using var admin = await StaffAccounts.SignInAsync(_factory, await StaffAccounts.CreateAsync(_factory.Services, StaffRoles.Admin));
+        Assert.Equal(HttpStatusCode.Forbidden, (await admin.GetAsync("/api/staff/keys/mine")).StatusCode);
+    }
+
+    private static byte[] RecipientKeysFromPrivate(byte[] privateKey)
+    {
+        using var key = ECDiffieHellman.Create(new ECParameters { Curve = ECCurve.NamedCurves.nistP256, D = privateKey });
+        var q = key.ExportParameters(false).Q;
+        return [0x04, .. q.X!, .. q.Y!];
+    }
+
+    private async Task<List<string>> LedgerActionsAsync()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(fixture.Database.App);
+        await using var command = dataSource.CreateCommand("SELECT metadata FROM intake.ledger_entries WHERE case_id = @case AND kind = 11");
+        command.Parameters.AddWithValue("case", _caseId);
+        var actions = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            actions.Add(JsonDocument.Parse((byte[])reader[0]).RootElement.GetProperty("action").GetString()!);
+        }
+        return actions;
+    }
+}
