@@ -19,6 +19,9 @@ public static class MessagingExtensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            // MassTransit reports usage to its vendor over the internet by default. Intake makes no
+            // outbound call that an observer could tie to a deployment.
+            bus.DisableUsageTelemetry();
             if (runsConsumers)
             {
                 bus.AddConsumer<BusProbeConsumer, BusProbeConsumerDefinition>();
