@@ -14,4 +14,10 @@ public sealed record EnvelopeValidationOptions
 
     /// <summary>Largest padded stream length the service accepts (an upload limit); at most 1 TiB.</summary>
     public long MaxPaddedStreamLength { get; init; } = Padme.MaximumLength;
+
+    /// <summary>
+    /// For a note (a reply envelope for the case team only, docs/crypto.md §5.6): the survivor's
+    /// reply key must not be a recipient, instead of must be.
+    /// </summary>
+    public bool TeamOnly { get; init; }
 }

@@ -217,9 +217,11 @@ public static class EnvelopeValidator
             }
         }
 
-        if (survivorKid is not null && !survivorPresent)
+        if (survivorKid is not null && survivorPresent == options.TeamOnly)
         {
-            errors.Add("recipients", "A reply must be sealed to the survivor's reply key.");
+            errors.Add("recipients", options.TeamOnly
+                ? "A note is for the case team only: it must not be sealed to the survivor's reply key."
+                : "A reply must be sealed to the survivor's reply key.");
         }
 
         return recipients.Count == count ? recipients : null;

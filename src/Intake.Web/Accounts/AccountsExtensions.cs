@@ -70,6 +70,9 @@ public static class AccountsExtensions
                 cookie.LogoutPath = "/staff/sign-out";
                 cookie.AccessDeniedPath = "/staff/denied";
                 cookie.ReturnUrlParameter = "returnUrl";
+                // The workspace API answers with a status, never a redirect to a page.
+                cookie.Events.OnRedirectToLogin = context => ApiStatusOrRedirect(context, StatusCodes.Status401Unauthorized);
+                cookie.Events.OnRedirectToAccessDenied = context => ApiStatusOrRedirect(context, StatusCodes.Status403Forbidden);
             });
         services.Configure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.TwoFactorUserIdScheme, cookie =>
         {
@@ -101,15 +104,35 @@ public static class AccountsExtensions
         return builder;
     }
 
-    /// <summary>Authentication, the per-request account check for /staff, authorization and the staff language.</summary>
+    /// <summary>Authentication, the per-request account check for /staff and /api/staff, authorization and the staff language.</summary>
     public static WebApplication UseIntakeAccounts(this WebApplication app)
     {
         app.UseAuthentication();
-        app.Use(static (context, next) => context.Request.Path.StartsWithSegments("/staff")
+        // The staff pages and the workspace API (/api/staff) both need the account read on each request.
+        app.Use(static (context, next) => context.Request.Path.StartsWithSegments("/staff") || context.Request.Path.StartsWithSegments("/api/staff")
             ? StaffLanguage.SetCultureAsync(SecureAntiforgeryCookie(context), c => StaffSession.LoadAsync(c, next))
             : next(context));
         app.UseAuthorization();
         return app;
+    }
+
+    internal static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
+
+    private static Task ApiStatusOrRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        if (!IsApi(context.HttpContext))
+        {
+            context.Response.Redirect(context.RedirectUri);
+            return Task.CompletedTask;
+        }
+        context.Response.StatusCode = status;
+        return context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context.HttpContext,
+            ProblemDetails = { Status = status, Detail = status == StatusCodes.Status401Unauthorized
+                ? "Sign in at /staff/sign-in with your password and code first."
+                : "Your account may not use this. It needs the advocate role, an active account and two-factor sign-in." },
+        }).AsTask();
     }
 
     private static HttpContext SecureAntiforgeryCookie(HttpContext context)
@@ -151,7 +174,8 @@ internal sealed class ReauthenticationRedirect : IAuthorizationMiddlewareResultH
     public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
         if (authorizeResult.Forbidden && authorizeResult.AuthorizationFailure is { } failure
-            && failure.FailedRequirements.Any() && failure.FailedRequirements.All(r => r is RecentSignInRequirement))
+            && failure.FailedRequirements.Any() && failure.FailedRequirements.All(r => r is RecentSignInRequirement)
+            && !AccountsExtensions.IsApi(context))
         {
             var back = context.Request.Path + context.Request.QueryString;
             context.Response.Redirect("/staff/reauth?returnUrl=" + Uri.EscapeDataString(back));

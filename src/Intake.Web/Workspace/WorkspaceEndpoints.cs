@@ -207,6 +207,7 @@ public static class WorkspaceEndpoints
         {
             KnownKeyIds = known,
             ChannelId = facts.Channel,
+            TeamOnly = kind == LedgerEntryKind.Note,
             MaxPaddedStreamLength = options.Value.MaxTotalBytes,
         });
         if (validation.Envelope is null)

@@ -145,8 +145,8 @@ public sealed class WorkspaceApiTests(WebFixture fixture) : IAsyncLifetime
 
         var replies = $"/api/staff/cases/{_caseId}/replies";
         var notes = $"/api/staff/cases/{_caseId}/notes";
-        Assert.Equal(HttpStatusCode.Created, (await mine.PostAsync(replies, Json(await MessageAsync(true, "we read it")))).StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await mine.PostAsync(notes, Json(await MessageAsync(false, "team")))).StatusCode);
+        await ExpectAsync(HttpStatusCode.Created, await mine.PostAsync(replies, Json(await MessageAsync(true, "we read it"))));
+        await ExpectAsync(HttpStatusCode.Created, await mine.PostAsync(notes, Json(await MessageAsync(false, "team"))));
 
         Assert.Equal(HttpStatusCode.BadRequest, (await mine.PostAsync(notes, Json(await MessageAsync(true, "x")))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await mine.PostAsync(replies, Json(await MessageAsync(false, "x")))).StatusCode);
@@ -192,6 +192,9 @@ public sealed class WorkspaceApiTests(WebFixture fixture) : IAsyncLifetime
         using var admin = await StaffAccounts.SignInAsync(_factory, await StaffAccounts.CreateAsync(_factory.Services, StaffRoles.Admin));
         Assert.Equal(HttpStatusCode.Forbidden, (await admin.GetAsync("/api/staff/keys/mine")).StatusCode);
     }
+
+    private static async Task ExpectAsync(HttpStatusCode expected, HttpResponseMessage response) =>
+        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
 
     private static byte[] RecipientKeysFromPrivate(byte[] privateKey)
     {
