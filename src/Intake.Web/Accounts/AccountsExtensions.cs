@@ -39,22 +39,7 @@ public static class AccountsExtensions
             .AddEntityFrameworkStores<AccountsDbContext>()
             .AddSignInManager()
             .AddTokenProvider<ReplayRefusingAuthenticatorProvider>(TokenOptions.DefaultAuthenticatorProvider);
-        services.AddOptions<IdentityOptions>().Configure<IOptions<AccountsOptions>>((identity, accounts) =>
-        {
-            // Length is what makes a password strong; composition rules make people write them down (docs/accounts.md).
-            identity.Password.RequiredLength = AccountsOptions.MinimumPasswordLength;
-            identity.Password.RequireDigit = false;
-            identity.Password.RequireLowercase = false;
-            identity.Password.RequireUppercase = false;
-            identity.Password.RequireNonAlphanumeric = false;
-            identity.Password.RequiredUniqueChars = 1;
-            identity.Lockout.AllowedForNewUsers = true;
-            identity.Lockout.MaxFailedAccessAttempts = accounts.Value.MaxFailedAttempts;
-            identity.Lockout.DefaultLockoutTimeSpan = accounts.Value.LockoutDuration;
-            identity.User.RequireUniqueEmail = true;
-            identity.SignIn.RequireConfirmedAccount = false;
-            identity.Stores.SchemaVersion = IdentitySchemaVersions.Version2;
-        });
+        services.AddOptions<IdentityOptions>().Configure<IOptions<AccountsOptions>>((identity, accounts) => ApplyPolicy(identity, accounts.Value));
         services.AddScoped<TotpVerifier>();
         services.AddScoped<StaffSignIn>();
         services.AddScoped(sp => new StaffAdministration(sp.GetRequiredService<LedgerWriter>(), sp.GetRequiredService<TimeProvider>()));
@@ -114,6 +99,24 @@ public static class AccountsExtensions
             : next(context));
         app.UseAuthorization();
         return app;
+    }
+
+    /// <summary>Intake's password, lockout and sign-in rules, for the host and for anything else that creates accounts.</summary>
+    public static void ApplyPolicy(IdentityOptions identity, AccountsOptions accounts)
+    {
+        // Length is what makes a password strong; composition rules make people write them down (docs/accounts.md).
+        identity.Password.RequiredLength = AccountsOptions.MinimumPasswordLength;
+        identity.Password.RequireDigit = false;
+        identity.Password.RequireLowercase = false;
+        identity.Password.RequireUppercase = false;
+        identity.Password.RequireNonAlphanumeric = false;
+        identity.Password.RequiredUniqueChars = 1;
+        identity.Lockout.AllowedForNewUsers = true;
+        identity.Lockout.MaxFailedAccessAttempts = accounts.MaxFailedAttempts;
+        identity.Lockout.DefaultLockoutTimeSpan = accounts.LockoutDuration;
+        identity.User.RequireUniqueEmail = true;
+        identity.SignIn.RequireConfirmedAccount = false;
+        identity.Stores.SchemaVersion = IdentitySchemaVersions.Version2;
     }
 
     internal static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");

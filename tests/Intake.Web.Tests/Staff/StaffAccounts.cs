@@ -98,7 +98,8 @@ public static partial class StaffAccounts
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddDbContext<AccountsDbContext>(options => options.UseNpgsql(appConnectionString));
-        services.AddIdentityCore<StaffUser>().AddRoles<IdentityRole<Guid>>().AddEntityFrameworkStores<AccountsDbContext>();
+        services.AddIdentityCore<StaffUser>(identity => Intake.Web.Accounts.AccountsExtensions.ApplyPolicy(identity, new Intake.Web.Accounts.AccountsOptions()))
+            .AddRoles<IdentityRole<Guid>>().AddEntityFrameworkStores<AccountsDbContext>();
         await using var provider = services.BuildServiceProvider();
         return await CreateAsync(provider, role, status);
     }
