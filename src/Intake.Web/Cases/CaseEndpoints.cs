@@ -3,6 +3,7 @@ using Intake.Core.Crypto;
 using Intake.Storage.Cases;
 using Intake.Storage.Ledger;
 using Intake.Web.Hosting;
+using Intake.Web.Submissions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Intake.Web.Cases;
@@ -63,7 +64,7 @@ public static class CaseEndpoints
     }
 
     internal static async Task<Results<Created<EntryResponse>, ProblemHttpResult>> AddFollowUpAsync(
-        HttpContext context, CaseStore cases, LookupThrottle throttle, CancellationToken cancellationToken)
+        HttpContext context, CaseStore cases, LookupThrottle throttle, SubmissionIntake intake, CancellationToken cancellationToken)
     {
         var (found, problem) = await FindAsync(context, cases, throttle, ["upload"], cancellationToken);
         if (found is null)
@@ -77,6 +78,7 @@ public static class CaseEndpoints
         try
         {
             var entry = await cases.AddFollowUpAsync(found, upload, cancellationToken);
+            await intake.AnnounceFollowUpAsync(found.Id);
             return TypedResults.Created((string?)null, new EntryResponse(entry.Sequence, entry.Day));
         }
         catch (SubmissionException ex)

@@ -19,10 +19,14 @@ public sealed class SubmissionIntake(SubmissionStore submissions, IPublishEndpoi
         return accepted;
     }
 
+    /// <summary>Tells the case's advocate (through routing's notices) that the survivor added to her case; after the commit.</summary>
+    public Task AnnounceFollowUpAsync(Guid caseId) => PublishAsync(new FollowUpReceived(caseId));
+
     // The testimony is committed before this runs; routing must not make the survivor wait or
     // fail. A publish that does not get through is repaired by the reconciler, which republishes
-    // stored cases that were never routed.
-    private async Task PublishAsync(TestimonySubmitted message)
+    // stored cases that were never routed (a lost follow-up notice is not repaired: the advocate
+    // still sees the follow-up in the case).
+    private async Task PublishAsync<T>(T message) where T : class
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
         try
@@ -31,7 +35,7 @@ public sealed class SubmissionIntake(SubmissionStore submissions, IPublishEndpoi
         }
         catch (Exception ex) when (ex is OperationCanceledException or MassTransitException or RabbitMQ.Client.Exceptions.BrokerUnreachableException)
         {
-            logger.LogWarning("A submission was stored but not yet announced for routing ({Reason}); the reconciler will announce it.", ex.GetType().Name);
+            logger.LogWarning("A {Message} was stored but not yet announced ({Reason}).", typeof(T).Name, ex.GetType().Name);
         }
     }
 }

@@ -32,6 +32,7 @@ public sealed class WorkspaceApiTests(WebFixture fixture) : IAsyncLifetime
     private StreamHeader _bodyHeader = null!;
     private Envelope _submission = null!;
     private byte[] _replyPrivateKey = [];
+    private byte[] _contentKey = [];
 
     public async Task InitializeAsync()
     {
@@ -53,7 +54,7 @@ public sealed class WorkspaceApiTests(WebFixture fixture) : IAsyncLifetime
         (_replyPrivateKey, var replyPublicKey) = HpkeSuite.GenerateKeyPair();
         _body = Encoding.UTF8.GetBytes("{\"v\":1,\"narrative\":\"what happened\"}");
         _bodyHeader = StreamHeader.Create(StreamPurpose.Body, _body.Length);
-        var contentKey = EnvelopeSealer.GenerateContentKey();
+        var contentKey = _contentKey = EnvelopeSealer.GenerateContentKey();
         _submission = EnvelopeSealer.Seal(EnvelopeKind.Submission, _channel, null, replyPublicKey, [publicKey], [_bodyHeader], contentKey);
         var upload = await UploadAsync(contentKey, _submission.Header.ComputeHash(), _bodyHeader, _body);
         _lookupId = RandomNumberGenerator.GetBytes(32);
@@ -191,6 +192,34 @@ public sealed class WorkspaceApiTests(WebFixture fixture) : IAsyncLifetime
 
         using var admin = await StaffAccounts.SignInAsync(_factory, await StaffAccounts.CreateAsync(_factory.Services, StaffRoles.Admin));
         Assert.Equal(HttpStatusCode.Forbidden, (await admin.GetAsync("/api/staff/keys/mine")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_follow_up_is_announced_to_the_assigned_advocate_without_content()
+    {
+        var message = Encoding.UTF8.GetBytes("{\"v\":1,\"message\":\"one more thing\",\"attachments\":[]}");
+        var header = StreamHeader.Create(StreamPurpose.FollowUp, message.Length);
+        var upload = await UploadAsync(_contentKey, _submission.Header.ComputeHash(), header, message);
+        using var survivor = _factory.CreateClient();
+
+        var added = await survivor.PostAsync("/api/cases/follow-ups", Json($"{{\"lookupId\":\"{Base64UrlStrict.Encode(_lookupId)}\",\"upload\":\"{upload}\"}}"));
+        await ExpectAsync(HttpStatusCode.Created, added);
+
+        await using var dataSource = NpgsqlDataSource.Create(fixture.Database.App);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await using var count = dataSource.CreateCommand(
+                "SELECT count(*) FROM intake.staff_notifications WHERE recipient = @advocate AND kind = 'follow_up' AND case_id = @case");
+            count.Parameters.AddWithValue("advocate", _advocate.Id);
+            count.Parameters.AddWithValue("case", _caseId);
+            if ((long)(await count.ExecuteScalarAsync())! == 1)
+            {
+                break;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "No follow-up notice reached the assigned advocate within 30 seconds.");
+            await Task.Delay(250);
+        }
     }
 
     private static async Task ExpectAsync(HttpStatusCode expected, HttpResponseMessage response) =>

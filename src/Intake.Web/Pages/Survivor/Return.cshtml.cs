@@ -19,7 +19,7 @@ namespace Intake.Web.Pages.Survivor;
 [IgnoreAntiforgeryToken]
 public sealed class ReturnModel(
     CaseStore cases, ChannelDirectory directory, LookupThrottle throttle, ProofBundleBuilder proofs, ServerSealing sealing,
-    IOptions<SubmissionOptions> options, IStringLocalizer<SurvivorText> text) : NoScriptPageModel
+    SubmissionIntake intake, IOptions<SubmissionOptions> options, IStringLocalizer<SurvivorText> text) : NoScriptPageModel
 {
     public const string FileField = "files";
 
@@ -126,6 +126,7 @@ public sealed class ReturnModel(
             try
             {
                 await sealing.AddFollowUpAsync(opened.Case, opened.Secrets, message, form.Files, cancellationToken);
+                await intake.AnnounceFollowUpAsync(opened.Case.Id);
             }
             catch (Exception ex) when (ex is SubmissionException or UploadException or ReceiptVaultException)
             {
