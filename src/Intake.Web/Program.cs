@@ -23,6 +23,7 @@ builder.AddIntakeHealth();
 builder.Services.AddRazorPages();
 builder.AddIntakeSurvivorPages();
 builder.AddIntakeAccounts();
+builder.AddIntakeAudit();
 builder.AddIntakeWorkspace();
 
 var app = builder.Build();

@@ -17,7 +17,10 @@ public sealed class StaffAccessTests(WebFixture fixture)
     {
         { "/staff", SignIn, Ok, Ok, Ok, Denied },
         { "/staff/admin/people", SignIn, Denied, Ok, Ok, Denied },
+        { "/staff/admin/audit", SignIn, Denied, Ok, Ok, Denied },
         { "/staff/admin/people/{pending}/approve", SignIn, Denied, Ok, Denied, Denied },
+        { "/staff/admin/channels", SignIn, Denied, Ok, Ok, Denied },
+        { "/staff/admin/routing", SignIn, Denied, Ok, Ok, Denied },
         { "/staff/reauth", SignIn, Ok, Ok, Ok, Denied },
         { "/staff/sign-in", Ok, Ok, Ok, Ok, Ok },
     };

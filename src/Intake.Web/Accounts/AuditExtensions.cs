@@ -1,0 +1,14 @@
+using Intake.Storage.Audit;
+using Npgsql;
+
+namespace Intake.Web.Accounts;
+
+/// <summary>The audit view's store: read-only, over the app role's data source (SELECT on the ledger is all it needs).</summary>
+public static class AuditExtensions
+{
+    public static IHostApplicationBuilder AddIntakeAudit(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(sp => new AuditLog(sp.GetRequiredService<NpgsqlDataSource>()));
+        return builder;
+    }
+}
