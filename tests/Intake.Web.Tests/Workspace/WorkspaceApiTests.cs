@@ -222,6 +222,24 @@ public sealed class WorkspaceApiTests(WebFixture fixture) : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Her_notices_show_on_her_case_list_and_only_she_marks_them_read()
+    {
+        var notices = _factory.Services.GetRequiredService<Intake.Storage.Routing.StaffNotifications>();
+        var (notice, _) = await notices.NotifyAdvocateAsync(_advocate.Id, "case_assigned", _caseId, Guid.NewGuid());
+        using var mine = await StaffAccounts.SignInAsync(_factory, _advocate);
+        Assert.Contains("data-notice=\"case_assigned\"", await mine.GetStringAsync("/staff/cases"), StringComparison.Ordinal);
+
+        using var other = await StaffAccounts.SignInAsync(_factory, await StaffAccounts.CreateAsync(_factory.Services, StaffRoles.Advocate));
+        var refused = await StaffAccounts.PostFormAsync(other, "/staff/cases?handler=Read", new() { ["notice"] = notice.ToString() });
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        Assert.Contains("data-notice=\"case_assigned\"", await mine.GetStringAsync("/staff/cases"), StringComparison.Ordinal);
+
+        var read = await StaffAccounts.PostFormAsync(mine, "/staff/cases?handler=Read", new() { ["notice"] = notice.ToString() });
+        Assert.Equal(HttpStatusCode.Redirect, read.StatusCode);
+        Assert.DoesNotContain("data-notice=", await mine.GetStringAsync("/staff/cases"), StringComparison.Ordinal);
+    }
+
     private static async Task ExpectAsync(HttpStatusCode expected, HttpResponseMessage response) =>
         Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
 
