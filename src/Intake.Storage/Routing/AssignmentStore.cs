@@ -220,18 +220,21 @@ public sealed class AssignmentStore(NpgsqlDataSource dataSource, LedgerWriter wr
         await using var end = new NpgsqlCommand("""
             WITH ended AS (
                 UPDATE intake.case_assignments SET ended_at = @hour, end_reason = @reason
-                WHERE id = @id AND ended_at IS NULL AND opened_at IS NULL
-                RETURNING advocate_id, case_id)
-            INSERT INTO intake.staff_notifications (id, recipient, kind, case_id, source_id, created_at)
-            SELECT @notice, advocate_id, 'case_taken_back', case_id, @id, @hour FROM ended
-            ON CONFLICT DO NOTHING
-            RETURNING 1
+                WHERE id = @id AND ended_at IS NULL AND (opened_at IS NULL OR @reason = 'handed_over')
+                RETURNING advocate_id, case_id),
+            notice AS (
+                -- She is told a case was taken back; an advocate who hands a case over knows already.
+                INSERT INTO intake.staff_notifications (id, recipient, kind, case_id, source_id, created_at)
+                SELECT @notice, advocate_id, 'case_taken_back', case_id, @id, @hour FROM ended WHERE @reason <> 'handed_over'
+                ON CONFLICT DO NOTHING
+                RETURNING 1)
+            SELECT count(*) FROM ended
             """, connection);
         end.Parameters.AddWithValue("hour", hour);
         end.Parameters.AddWithValue("reason", reason);
         end.Parameters.AddWithValue("id", assignment.Id);
         end.Parameters.AddWithValue("notice", Guid.NewGuid());
-        if (await end.ExecuteScalarAsync(cancellationToken) is null)
+        if (await end.ExecuteScalarAsync(cancellationToken) is not 1L)
         {
             throw new RoutingStaleException("The assignment was opened or ended meanwhile.");
         }

@@ -32,6 +32,7 @@ public sealed record RoutingOutcome(
 public sealed class CaseRouter(AssignmentStore store, ILogger<CaseRouter> logger)
 {
     public const string NotOpened = "not_opened";
+    public const string HandedOver = "handed_over";
     private const int Attempts = 5;
 
     // Decisions made in this process but not yet written. Concurrent decisions read the same loads
@@ -146,5 +147,28 @@ public sealed class CaseRouter(AssignmentStore store, ILogger<CaseRouter> logger
                 Written(decision);
             }
         }
+    }
+
+    /// <summary>
+    /// The assigned advocate hands her case to a colleague she chose. The colleague must be
+    /// eligible as routing sees it (active, serving the channel, with room); the assignment
+    /// changes hands in one ledger entry.
+    /// </summary>
+    /// <exception cref="RoutingStaleException">The colleague is not eligible or has no room, or the case changed meanwhile.</exception>
+    /// <exception cref="RoutingCaseGoneException">The case was withdrawn or closed.</exception>
+    public async Task<Guid> HandOverAsync(Guid caseId, Guid from, Guid to, CancellationToken cancellationToken = default)
+    {
+        var state = await store.LoadCaseAsync(caseId, cancellationToken) ?? throw new RoutingCaseGoneException();
+        if (state.Active is not { } active || active.AdvocateId != from)
+        {
+            throw new RoutingStaleException("The case is not assigned to you any more.");
+        }
+        if (to == from)
+        {
+            throw new RoutingStaleException("Choose a colleague, not yourself.");
+        }
+        var decision = new RoutingDecision(to, HandedOver, null, []);
+        var (assignment, _) = await store.AssignAsync(state.Case, decision, (new OverdueAssignment(active.Id, caseId, from), HandedOver), cancellationToken);
+        return assignment;
     }
 }

@@ -240,6 +240,58 @@ public sealed class WorkspaceApiTests(WebFixture fixture) : IAsyncLifetime
         Assert.DoesNotContain("data-notice=", await mine.GetStringAsync("/staff/cases"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task She_hands_a_case_to_a_colleague_who_can_open_it_and_then_no_longer_sees_it()
+    {
+        var services = _factory.Services;
+        var keys = services.GetRequiredService<AdvocateKeyStore>();
+        var colleague = await StaffAccounts.CreateAsync(services, StaffRoles.Advocate);
+        var (colleaguePrivate, colleaguePublic) = HpkeSuite.GenerateKeyPair();
+        var colleagueKey = await keys.EnrolAsync(colleague.Id, AdvocateKeyWrap.Wrap(colleaguePrivate, Passphrase).ToJson());
+        await keys.ApproveAsync(colleagueKey.KeyId, Guid.NewGuid(), [_channel]);
+        await services.GetRequiredService<Intake.Storage.Routing.RoutingDirectory>().SaveProfileAsync(
+            new Intake.Storage.Routing.AdvocateProfile(colleague.Id, true, 5, [_channel], ["zh", "en"], [], []), "test");
+        // A case sealed to both of them, assigned to her.
+        var (_, reply) = HpkeSuite.GenerateKeyPair();
+        var key = EnvelopeSealer.GenerateContentKey();
+        var envelope = EnvelopeSealer.Seal(EnvelopeKind.Submission, _channel, null, reply,
+            [RecipientKeysFromPrivate(_advocatePrivateKey), colleaguePublic], [_bodyHeader], key);
+        var upload = await UploadAsync(key, envelope.Header.ComputeHash(), _bodyHeader, _body);
+        var accepted = await services.GetRequiredService<SubmissionStore>()
+            .AcceptAsync(new SubmissionRequest(envelope, [upload], RandomNumberGenerator.GetBytes(32), [7]));
+        await using var dataSource = NpgsqlDataSource.Create(fixture.Database.App);
+        await using (var assign = dataSource.CreateCommand("""
+            INSERT INTO intake.case_assignments (id, case_id, advocate_id, assigned_seq, assigned_at)
+            VALUES (gen_random_uuid(), @case, @advocate, @seq, date_trunc('hour', now()))
+            """))
+        {
+            assign.Parameters.AddWithValue("case", accepted.CaseId);
+            assign.Parameters.AddWithValue("advocate", _advocate.Id);
+            assign.Parameters.AddWithValue("seq", accepted.Sequence);
+            await assign.ExecuteNonQueryAsync();
+        }
+        var page = $"/staff/cases/{accepted.CaseId}";
+        using var mine = await StaffAccounts.SignInAsync(_factory, _advocate);
+        Assert.Contains(colleague.Id.ToString(), await mine.GetStringAsync(page), StringComparison.Ordinal);
+
+        var stranger = await StaffAccounts.CreateAsync(services, StaffRoles.Advocate);
+        var refused = await StaffAccounts.PostFormAsync(mine, $"{page}?handler=HandOver", new() { ["to"] = stranger.Id.ToString() });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("data-hand-over-error", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var handed = await StaffAccounts.PostFormAsync(mine, $"{page}?handler=HandOver", new() { ["to"] = colleague.Id.ToString() });
+        Assert.Equal(HttpStatusCode.Redirect, handed.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await mine.GetAsync($"/api/staff/cases/{accepted.CaseId}")).StatusCode);
+        using var theirs = await StaffAccounts.SignInAsync(_factory, colleague);
+        var file = await theirs.GetFromJsonAsync<JsonElement>($"/api/staff/cases/{accepted.CaseId}");
+        Assert.True(file.GetProperty("entries")[0].GetProperty("sealedKeys").TryGetProperty(Base64UrlStrict.Encode(colleagueKey.KeyId), out _));
+        await using var ledger = dataSource.CreateCommand("SELECT metadata FROM intake.ledger_entries WHERE case_id = @case AND kind = 6");
+        ledger.Parameters.AddWithValue("case", accepted.CaseId);
+        var entry = JsonDocument.Parse((byte[])(await ledger.ExecuteScalarAsync())!).RootElement;
+        Assert.Equal("handed_over", entry.GetProperty("reason").GetString());
+        Assert.Equal(_advocate.Id.ToString(), entry.GetProperty("from").GetString());
+    }
+
     private static async Task ExpectAsync(HttpStatusCode expected, HttpResponseMessage response) =>
         Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
 
