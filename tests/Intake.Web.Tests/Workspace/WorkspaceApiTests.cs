@@ -201,12 +201,22 @@ public sealed class WorkspaceApiTests(WebFixture fixture) : IAsyncLifetime
         var header = StreamHeader.Create(StreamPurpose.FollowUp, message.Length);
         var upload = await UploadAsync(_contentKey, _submission.Header.ComputeHash(), header, message);
         using var survivor = _factory.CreateClient();
+        // The announcement is best effort by design (published after the commit, 3-second limit);
+        // what this test checks is that it is sent and reaches her when RabbitMQ is up, so it
+        // waits until the host's bus is connected first.
+        var bus = _factory.Services.GetRequiredService<MassTransit.IBusControl>();
+        var healthy = DateTime.UtcNow.AddSeconds(60);
+        while (bus.CheckHealth().Status != MassTransit.BusHealthStatus.Healthy)
+        {
+            Assert.True(DateTime.UtcNow < healthy, "The message bus did not connect to RabbitMQ within 60 seconds.");
+            await Task.Delay(250);
+        }
 
         var added = await survivor.PostAsync("/api/cases/follow-ups", Json($"{{\"lookupId\":\"{Base64UrlStrict.Encode(_lookupId)}\",\"upload\":\"{upload}\"}}"));
         await ExpectAsync(HttpStatusCode.Created, added);
 
         await using var dataSource = NpgsqlDataSource.Create(fixture.Database.App);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
             await using var count = dataSource.CreateCommand(
@@ -217,7 +227,7 @@ public sealed class WorkspaceApiTests(WebFixture fixture) : IAsyncLifetime
             {
                 break;
             }
-            Assert.True(DateTime.UtcNow < deadline, "No follow-up notice reached the assigned advocate within 30 seconds.");
+            Assert.True(DateTime.UtcNow < deadline, "No follow-up notice reached the assigned advocate within 60 seconds.");
             await Task.Delay(250);
         }
     }
