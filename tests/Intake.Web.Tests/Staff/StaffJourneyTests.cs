@@ -51,7 +51,7 @@ public sealed class StaffJourneyTests : IAsyncLifetime
         }
         var secrets = new List<string> { bootstrap.Token, StaffAccounts.DefaultPassword };
 
-        var first = await _browser.NewPageAsync();
+        var first = await NewPageAsync();
         var firstAdmin = await EnrollAsync(first, $"/staff/enroll/{bootstrap.Token}", "first-admin@staff.test", StaffRoles.Admin, expectActive: true);
         secrets.Add(firstAdmin.TotpSecret);
 
@@ -60,12 +60,12 @@ public sealed class StaffJourneyTests : IAsyncLifetime
         secrets.Add(advocateLink.Split('/')[^1]);
         secrets.Add(adminLink.Split('/')[^1]);
 
-        var second = await _browser.NewPageAsync();
+        var second = await NewPageAsync();
         var secondAdmin = await EnrollAsync(second, new Uri(adminLink).AbsolutePath, "second-admin@staff.test", StaffRoles.Admin, expectActive: false);
         secrets.Add(secondAdmin.TotpSecret);
         await ApproveAsync(first, firstAdmin, "second-admin@staff.test", expectReauth: null);
 
-        var advocatePage = await _browser.NewPageAsync();
+        var advocatePage = await NewPageAsync();
         var advocate = await EnrollAsync(advocatePage, new Uri(advocateLink).AbsolutePath, "advocate@staff.test", StaffRoles.Advocate, expectActive: false);
         secrets.Add(advocate.TotpSecret);
         Assert.Equal("Waiting for approval", await advocatePage.InnerTextAsync("h1"));
@@ -91,7 +91,7 @@ public sealed class StaffJourneyTests : IAsyncLifetime
         await ApproveAsync(second, secondAdmin, "advocate@staff.test", expectReauth: true);
         Assert.Equal("Active", await second.GetAttributeAsync("tr[data-person='advocate@staff.test'] [data-person-status]", "data-person-status"));
 
-        var fresh = await (await _browser.NewContextAsync()).NewPageAsync();
+        var fresh = await NewPageAsync();
         await StaffAccounts.SignInAsync(fresh, _intake.BaseAddress, advocate);
         Assert.Equal("Staff home", await fresh.InnerTextAsync("h1"));
         Assert.True(await fresh.IsVisibleAsync("nav a[href='/staff/cases']"));
@@ -115,6 +115,16 @@ public sealed class StaffJourneyTests : IAsyncLifetime
     }
 
     private string Url(string path) => new Uri(_intake.BaseAddress, path).ToString();
+
+    // A fresh context per person. The test suite runs its projects in parallel on a small
+    // machine, so a page may take longer than Playwright's 30-second default to answer.
+    private async Task<IPage> NewPageAsync()
+    {
+        var page = await (await _browser.NewContextAsync()).NewPageAsync();
+        page.SetDefaultTimeout(90_000);
+        page.SetDefaultNavigationTimeout(90_000);
+        return page;
+    }
 
     private async Task<StaffMember> EnrollAsync(IPage page, string path, string email, string role, bool expectActive)
     {

@@ -42,6 +42,9 @@ public sealed class AdvocateJourneyTests : IAsyncLifetime
     {
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _intake.BaseAddress.ToString() });
         var page = await context.NewPageAsync();
+        // The suite runs its projects in parallel on a small machine: allow more than the 30-second default.
+        page.SetDefaultTimeout(90_000);
+        page.SetDefaultNavigationTimeout(90_000);
         page.Console += (_, message) =>
         {
             if (message.Type == "error")
