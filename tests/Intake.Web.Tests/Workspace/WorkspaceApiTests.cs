@@ -7,6 +7,7 @@ using Intake.Core.Crypto;
 using Intake.Storage.Accounts;
 using Intake.Storage.Cases;
 using Intake.Storage.Workspace;
+using Intake.Testing;
 using Intake.Web.Tests.Staff;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,6 +24,7 @@ public sealed class WorkspaceApiTests(WebFixture fixture) : IAsyncLifetime
 {
     private const string Passphrase = "a passphrase long enough";
     private WebApplicationFactory<Program> _factory = null!;
+    private TestVirtualHost _virtualHost = null!;
     private string _channel = "";
     private StaffMember _advocate = null!;
     private byte[] _advocatePrivateKey = [];
@@ -36,7 +38,12 @@ public sealed class WorkspaceApiTests(WebFixture fixture) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _factory = fixture.Factory();
+        // A virtual host of its own: these tests wait for messages their own host consumes, and
+        // other hosts of the collection (some behind cut connections) must not take them.
+        _virtualHost = await TestVirtualHost.CreateAsync("workspace");
+        var settings = fixture.Settings();
+        settings["RabbitMq:VirtualHost"] = _virtualHost.Name;
+        _factory = fixture.Factory(settings);
         var services = _factory.Services;
         _channel = "ws-" + Guid.NewGuid().ToString("N")[..10];
         await services.GetRequiredService<ChannelDirectory>().AddChannelAsync(new Channel(_channel, "Workspace", "工作区"), "test");
@@ -72,7 +79,11 @@ public sealed class WorkspaceApiTests(WebFixture fixture) : IAsyncLifetime
         await assign.ExecuteNonQueryAsync();
     }
 
-    public async Task DisposeAsync() => await _factory.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        await _virtualHost.DisposeAsync();
+    }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
