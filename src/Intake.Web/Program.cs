@@ -4,6 +4,7 @@ using Intake.Web.Health;
 using Intake.Web.Hosting;
 using Intake.Web.Ledger;
 using Intake.Web.Messaging;
+using Intake.Web.Retention;
 using Intake.Web.Routing;
 using Intake.Web.Submissions;
 using Intake.Web.Survivor;
@@ -25,6 +26,7 @@ builder.AddIntakeSurvivorPages();
 builder.AddIntakeAccounts();
 builder.AddIntakeAudit();
 builder.AddIntakeWorkspace();
+builder.AddIntakeRetention();
 
 var app = builder.Build();
 

@@ -138,12 +138,15 @@ public sealed class CaseStore(NpgsqlDataSource dataSource, UploadStore uploads, 
     }
 
     /// <summary>
-    /// Withdraws the case at once: a tombstone for every entry that carried ciphertext, then the
+    /// Withdraws the case at once: the end of any legal hold, a tombstone for every entry that carried ciphertext, then the
     /// purge of all ciphertext, wrapped keys, streams, the vault and the case row. Safe to repeat
     /// after a crash: each step skips what is already done.
     /// </summary>
     public async Task WithdrawAsync(Guid caseId, CancellationToken cancellationToken = default)
     {
+        // Her withdrawal wins over a legal hold (docs/retention.md); each hold's end is recorded first.
+        // (The clock is not read when ending holds.)
+        await new Retention.LegalHoldStore(dataSource, writer, TimeProvider.System).EndForWithdrawalAsync(caseId, cancellationToken);
         var entries = new List<long>();
         await using (var command = dataSource.CreateCommand("""
             SELECT e.seq FROM intake.ledger_entries e

@@ -21,6 +21,7 @@ public sealed class StaffAccessTests(WebFixture fixture)
         { "/staff/admin/people/{pending}/approve", SignIn, Denied, Ok, Denied, Denied },
         { "/staff/admin/channels", SignIn, Denied, Ok, Ok, Denied },
         { "/staff/admin/routing", SignIn, Denied, Ok, Ok, Denied },
+        { "/staff/admin/retention", SignIn, Denied, Ok, Ok, Denied },
         { "/staff/reauth", SignIn, Ok, Ok, Ok, Denied },
         { "/staff/sign-in", Ok, Ok, Ok, Ok, Ok },
     };

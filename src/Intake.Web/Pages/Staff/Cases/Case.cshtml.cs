@@ -2,6 +2,7 @@ using System.Text.Json;
 using Intake.Core.Crypto;
 using Intake.Storage.Accounts;
 using Intake.Storage.Ledger;
+using Intake.Storage.Retention;
 using Intake.Storage.Routing;
 using Intake.Storage.Workspace;
 using Intake.Web.Accounts;
@@ -17,12 +18,33 @@ namespace Intake.Web.Pages.Staff.Cases;
 /// <summary>
 /// The case shell: facts the server may know; the content is fetched and decrypted by staff.js.
 /// Hand-over is a plain form: she picks a colleague who can open the case and has room for it.
+/// So is a legal hold request, which needs a recent sign-in like every sensitive action.
 /// </summary>
 [Authorize(Policy = StaffPolicies.Advocate)]
 public sealed class CaseModel(CaseWorkspaceStore cases, AdvocateKeyStore keys, RoutingDirectory routing, CaseRouter router,
-    StaffNotifications notices, AccountsDbContext db, IStringLocalizer<WorkspaceText> text) : PageModel
+    StaffNotifications notices, AccountsDbContext db, RetentionStore retention, LegalHoldStore holds, IAuthorizationService authorization,
+    TimeProvider time, IStringLocalizer<WorkspaceText> text) : PageModel
 {
     public Guid Id { get; private set; }
+
+    public DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+
+    /// <summary>When the case falls due, by its channel's retention policy.</summary>
+    public CaseRetention? Retention { get; private set; }
+
+    /// <summary>The waiting hold request and the active hold, if any.</summary>
+    public LegalHold? WaitingHold { get; private set; }
+
+    public LegalHold? ActiveHold { get; private set; }
+
+    public string? HoldMessage { get; private set; }
+
+    public string? HoldError { get; private set; }
+
+    /// <summary>What she typed, shown again when the request is refused.</summary>
+    public string? HoldReason { get; private set; }
+
+    public int HoldDays { get; private set; } = 90;
 
     public CaseFacts Facts { get; private set; } = null!;
 
@@ -56,6 +78,38 @@ public sealed class CaseModel(CaseWorkspaceStore cases, AdvocateKeyStore keys, R
         return Redirect(StaffLanguage.Link(HttpContext, "/staff/cases"));
     }
 
+    public async Task<IActionResult> OnPostHoldAsync(Guid id, string? reason, int? days, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return Forbid();
+        }
+        if (!(await authorization.AuthorizeAsync(User, StaffPolicies.RecentSignIn)).Succeeded)
+        {
+            return Redirect("/staff/reauth?returnUrl=" + Uri.EscapeDataString(StaffLanguage.Link(HttpContext, $"/staff/cases/{id}")));
+        }
+        (HoldReason, HoldDays) = (reason, days ?? 0);
+        var status = StatusCodes.Status200OK;
+        try
+        {
+            await holds.RequestAsync(id, WorkspaceEndpoints.UserId(User), reason ?? "", days ?? 0, cancellationToken);
+            (HoldMessage, HoldReason, HoldDays) = (text["Case_HoldRequested"], null, 90);
+        }
+        catch (LegalHoldException refused)
+        {
+            (HoldError, status) = refused.Kind switch
+            {
+                LegalHoldFailure.Conflict => (text["Case_HoldConflict"].Value, StatusCodes.Status409Conflict),
+                _ when refused.Field == "days" => (text["Case_HoldBadDays", LegalHoldStore.MaxDays].Value, StatusCodes.Status400BadRequest),
+                _ => (text["Case_HoldBadReason", LegalHoldStore.MaxReasonLength].Value, StatusCodes.Status400BadRequest),
+            };
+        }
+        await LoadAsync(id, cancellationToken);
+        var page = Page();
+        page.StatusCode = status;
+        return page;
+    }
+
     private PageResult Refused(int status, string message)
     {
         HandOverError = message;
@@ -73,6 +127,10 @@ public sealed class CaseModel(CaseWorkspaceStore cases, AdvocateKeyStore keys, R
             return false;
         }
         (Id, Facts) = (id, facts);
+        Retention = await retention.ForCaseAsync(id, cancellationToken);
+        var caseHolds = await holds.ForCaseAsync(id, cancellationToken);
+        WaitingHold = caseHolds.FirstOrDefault(h => h.Status == LegalHoldStatus.Requested);
+        ActiveHold = caseHolds.FirstOrDefault(h => h.IsActive(Today));
         var file = await cases.ReadAsync(id, [], cancellationToken);
         var sealedTo = new HashSet<string>(StringComparer.Ordinal);
         using (var record = JsonDocument.Parse(file!.Entries.First(e => e.Kind == Core.Ledger.LedgerEntryKind.Submission).Record))

@@ -1,3 +1,4 @@
+using Intake.Storage.Retention;
 using Intake.Storage.Routing;
 using Intake.Storage.Workspace;
 using Intake.Web.Accounts;
@@ -10,9 +11,12 @@ namespace Intake.Web.Pages.Staff.Cases;
 
 /// <summary>Her cases and her unread notices (a new case, a survivor's follow-up): the workspace side of routing's notifications.</summary>
 [Authorize(Policy = StaffPolicies.Advocate)]
-public sealed class IndexModel(CaseWorkspaceStore cases, StaffNotifications notices, TimeProvider time) : PageModel
+public sealed class IndexModel(CaseWorkspaceStore cases, RetentionStore retention, StaffNotifications notices, TimeProvider time) : PageModel
 {
     public IReadOnlyList<AssignedCase> Cases { get; private set; } = [];
+
+    /// <summary>Each listed case's purge day, by case id.</summary>
+    public IReadOnlyDictionary<Guid, CaseRetention> Retention { get; private set; } = new Dictionary<Guid, CaseRetention>();
 
     public IReadOnlyList<StaffNotification> Notices { get; private set; } = [];
 
@@ -22,6 +26,7 @@ public sealed class IndexModel(CaseWorkspaceStore cases, StaffNotifications noti
     {
         var me = WorkspaceEndpoints.UserId(User);
         Cases = await cases.AssignedToAsync(me, cancellationToken);
+        Retention = await retention.ForCasesAsync([.. Cases.Select(c => c.Id)], cancellationToken);
         Notices = await notices.ForAdvocateAsync(me, unreadOnly: true, cancellationToken);
     }
 
