@@ -73,6 +73,34 @@ public sealed class ChannelDirectory(NpgsqlDataSource dataSource, LedgerWriter w
             }), cancellationToken);
     }
 
+    /// <summary>Changes the names survivors see; an admin action in the ledger. False when there is no such channel (nothing written).</summary>
+    public async Task<bool> RenameAsync(Channel channel, string actor, CancellationToken cancellationToken = default)
+    {
+        var metadata = JsonSerializer.SerializeToUtf8Bytes(new { action = "channel.rename", channel = channel.Id, actor });
+        try
+        {
+            await writer.AppendAsync(new LedgerAppend(LedgerEntryKind.AdminAction, Metadata: metadata,
+                Companion: async (connection, _, ct) =>
+                {
+                    await using var update = new NpgsqlCommand("UPDATE intake.channels SET name_en = @en, name_zh = @zh WHERE id = @id", connection);
+                    update.Parameters.AddWithValue("id", channel.Id);
+                    update.Parameters.AddWithValue("en", channel.NameEn);
+                    update.Parameters.AddWithValue("zh", channel.NameZh);
+                    if (await update.ExecuteNonQueryAsync(ct) != 1)
+                    {
+                        throw new ChannelNotFoundException();
+                    }
+                }), cancellationToken);
+            return true;
+        }
+        catch (ChannelNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    private sealed class ChannelNotFoundException() : LedgerAppendException("There is no such channel.");
+
     /// <summary>Adds a public key to a channel's directory; a key-directory entry in the ledger.</summary>
     public async Task<AppendedEntry> AddKeyAsync(string channel, byte[] publicKey, string actor, CancellationToken cancellationToken = default)
     {

@@ -45,6 +45,43 @@ public sealed class ConsoleTests(WebFixture fixture)
         Assert.Contains("<td data-channel-keys>0</td>", row, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Admin_renames_a_channel_in_both_languages_and_bad_names_or_unknown_channels_change_nothing()
+    {
+        await using var factory = StaffTestKit.Factory(fixture, new CapturedLogs());
+        var admin = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Admin);
+        var directory = Service<ChannelDirectory>(factory);
+        var id = NewId("rename");
+        await directory.AddChannelAsync(new Channel(id, "Old name", "旧名称"), "test");
+        using var client = await StaffAccounts.SignInAsync(factory, admin);
+        Assert.Contains($"data-rename=\"{id}\"", await client.GetStringAsync(ChannelsPage), StringComparison.Ordinal);
+
+        var renamed = await StaffAccounts.PostFormAsync(client, ChannelsPage + "?handler=rename", new() { ["id"] = id, ["nameEn"] = " Campus ", ["nameZh"] = "校园" });
+
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        Assert.Contains("data-message", await renamed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(("Campus", "校园"), (await directory.ListActiveAsync()).Where(c => c.Id == id).Select(c => (c.NameEn, c.NameZh)).Single());
+        Assert.Single(await StaffTestKit.AdminActionsAsync(fixture), e => e.Contains("\"channel.rename\"", StringComparison.Ordinal)
+            && e.Contains($"\"{id}\"", StringComparison.Ordinal) && e.Contains(admin.Id.ToString(), StringComparison.Ordinal));
+
+        foreach (var (target, en, zh, expected) in new (string, string, string, HttpStatusCode)[]
+        {
+            (id, "", "校园", HttpStatusCode.BadRequest),
+            (id, "Campus", "  ", HttpStatusCode.BadRequest),
+            (id, new string('a', 101), "校园", HttpStatusCode.BadRequest),
+            (NewId("missing"), "Missing", "不存在", HttpStatusCode.NotFound),
+            ("Not An Id", "Missing", "不存在", HttpStatusCode.NotFound),
+        })
+        {
+            var refused = await StaffAccounts.PostFormAsync(client, ChannelsPage + "?handler=rename", new() { ["id"] = target, ["nameEn"] = en, ["nameZh"] = zh });
+            Assert.Equal(expected, refused.StatusCode);
+            Assert.Contains("role=\"alert\" data-error>", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        Assert.Equal(("Campus", "校园"), (await directory.ListActiveAsync()).Where(c => c.Id == id).Select(c => (c.NameEn, c.NameZh)).Single());
+        Assert.Single(await StaffTestKit.AdminActionsAsync(fixture), e => e.Contains("\"channel.rename\"", StringComparison.Ordinal)
+            && e.Contains($"\"{id}\"", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("Has Capitals", "Name", "名称", HttpStatusCode.BadRequest)]
     [InlineData("-leading-hyphen", "Name", "名称", HttpStatusCode.BadRequest)]
@@ -249,6 +286,7 @@ public sealed class ConsoleTests(WebFixture fixture)
         var attempts = new (string Path, Dictionary<string, string> Fields)[]
         {
             (ChannelsPage + "?handler=add", new() { ["id"] = NewId("sneaky"), ["nameEn"] = "Sneaky", ["nameZh"] = "偷偷" }),
+            (ChannelsPage + "?handler=rename", new() { ["id"] = channel, ["nameEn"] = "Sneaky", ["nameZh"] = "偷偷" }),
             (RoutingPage + "?handler=saveitem", new() { ["list"] = "regions", ["id"] = NewId("sneaky"), ["nameEn"] = "S", ["nameZh"] = "S" }),
             (RoutingPage + "?handler=setactive", new() { ["list"] = "regions", ["id"] = "anything", ["active"] = "false" }),
             (RoutingPage + "?handler=profile", new() { ["advocate"] = advocate.Id.ToString(), ["active"] = "true", ["capacity"] = "9", ["channels"] = channel, ["languages"] = "en" }),
@@ -263,6 +301,7 @@ public sealed class ConsoleTests(WebFixture fixture)
         }
 
         Assert.DoesNotContain(await Service<ChannelDirectory>(factory).ListActiveAsync(), c => c.Id.StartsWith("sneaky-", StringComparison.Ordinal));
+        Assert.Equal("Audited", (await Service<ChannelDirectory>(factory).ListActiveAsync()).Single(c => c.Id == channel).NameEn);
         Assert.DoesNotContain(await Service<RoutingDirectory>(factory).ListAsync(RoutingList.Regions, activeOnly: false), r => r.Id.StartsWith("sneaky-", StringComparison.Ordinal));
         Assert.Null(await Service<RoutingDirectory>(factory).GetProfileAsync(advocate.Id));
         Assert.Equal(ledgerBefore, (await StaffTestKit.AdminActionsAsync(fixture)).Count(e => e.Contains(auditor.Id.ToString(), StringComparison.Ordinal)));

@@ -18,7 +18,7 @@ namespace Intake.Web.Pages.Staff.Admin;
 public sealed record ChannelRow(Channel Channel, int Keys, IReadOnlyList<string> Advocates);
 
 /// <summary>
-/// Channels: admins add one (an admin action in the ledger); admins and auditors see each channel's
+/// Channels: admins add one or rename it (admin actions in the ledger); admins and auditors see each channel's
 /// names, the size of its key directory and the advocates whose routing profiles name it.
 /// Channels share the standard questions of the survivor form: there are no per-channel questions.
 /// </summary>
@@ -75,6 +75,32 @@ public sealed class ChannelsModel(ChannelDirectory channels, RoutingDirectory ro
             {
                 (Error, status) = (text["Channels_BadName", MaxNameLength], StatusCodes.Status400BadRequest);
             }
+        }
+        await LoadAsync(cancellationToken);
+        return AdminConsole.PageWithStatus(Page(), status);
+    }
+
+    /// <summary>Changes a channel's names in both languages; its id, keys and cases stay as they are.</summary>
+    public async Task<IActionResult> OnPostRenameAsync(string? id, string? nameEn, string? nameZh, CancellationToken cancellationToken)
+    {
+        if (await AdminConsole.RefuseChangeAsync(this, authorization, "/staff/admin/channels") is { } notAllowed)
+        {
+            return notAllowed;
+        }
+        var (en, zh) = (nameEn?.Trim() ?? "", nameZh?.Trim() ?? "");
+        var status = StatusCodes.Status200OK;
+        if (en.Length is 0 or > MaxNameLength || zh.Length is 0 or > MaxNameLength)
+        {
+            (Error, status) = (text["Channels_BadName", MaxNameLength], StatusCodes.Status400BadRequest);
+        }
+        else if (id is null || !EnvelopeHeader.IsValidChannelId(id)
+            || !await channels.RenameAsync(new Channel(id, en, zh), users.GetUserId(User)!, cancellationToken))
+        {
+            (Error, status) = (text["Channels_Unknown"], StatusCodes.Status404NotFound);
+        }
+        else
+        {
+            Message = text["Channels_Renamed", id];
         }
         await LoadAsync(cancellationToken);
         return AdminConsole.PageWithStatus(Page(), status);
