@@ -75,7 +75,9 @@ CROSS JOIN LATERAL (
     ORDER BY rp.channel NULLS LAST LIMIT 1) p
 LEFT JOIN intake.legal_holds h ON h.case_id = c.id AND h.status = 'active';
 
-GRANT SELECT, INSERT, UPDATE, DELETE ON intake.retention_policies TO intake_app;
+-- Not UPDATE of channel: giving the default row a channel would remove the default as surely as a DELETE.
+GRANT SELECT, INSERT, DELETE ON intake.retention_policies TO intake_app;
+GRANT UPDATE (unread_days, open_days, closed_days, changed_seq) ON intake.retention_policies TO intake_app;
 GRANT SELECT, INSERT ON intake.legal_holds TO intake_app;
 GRANT UPDATE (status, decided_by, decided_seq, expires_on, ended_seq) ON intake.legal_holds TO intake_app;
 GRANT SELECT ON intake.case_retention TO intake_app, intake_purger;

@@ -85,7 +85,18 @@ public sealed class LegalHoldStore(NpgsqlDataSource dataSource, LedgerWriter wri
             reason_sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(reason))),
             actor = advocateId,
         });
-        await writer.AppendAsync(new LedgerAppend(LedgerEntryKind.LegalHold, caseId, Metadata: metadata,
+        try
+        {
+            await AppendRequestAsync();
+        }
+        catch (LedgerAppendException refused) when (refused.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            // Two requests at the same moment: the unique index lets one through.
+            throw new LegalHoldException(LegalHoldFailure.Conflict, "case", "A hold request for this case is already waiting for an admin.");
+        }
+        return new LegalHold(id, caseId, LegalHoldStatus.Requested, reason, days, advocateId, today, null, null);
+
+        Task<AppendedEntry> AppendRequestAsync() => writer.AppendAsync(new LedgerAppend(LedgerEntryKind.LegalHold, caseId, Metadata: metadata,
             Companion: async (connection, sequence, ct) =>
             {
                 await using var insert = new NpgsqlCommand("""
@@ -101,7 +112,6 @@ public sealed class LegalHoldStore(NpgsqlDataSource dataSource, LedgerWriter wri
                 insert.Parameters.AddWithValue("on", today);
                 await insert.ExecuteNonQueryAsync(ct);
             }), cancellationToken);
-        return new LegalHold(id, caseId, LegalHoldStatus.Requested, reason, days, advocateId, today, null, null);
     }
 
     /// <summary>

@@ -132,6 +132,7 @@ public sealed class RetentionStoreTests
     {
         await using var bed = await RetentionTestBed.CreateAsync("retention_default_stays");
         await bed.CaseAsync("work");
+        await bed.CaseAsync("other");
         await bed.Policies.SetPolicyAsync(new RetentionPolicy("work", 10, 20, 5), Guid.NewGuid());
 
         await using (var delete = bed.Db.App.CreateCommand("DELETE FROM intake.retention_policies WHERE channel IS NULL"))
