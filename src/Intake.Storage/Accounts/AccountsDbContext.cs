@@ -40,6 +40,18 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
         builder.Entity<IdentityUserLogin<Guid>>().ToTable("user_logins");
         builder.Entity<IdentityUserToken<Guid>>().ToTable("user_tokens");
         builder.Entity<IdentityRoleClaim<Guid>>().ToTable("role_claims");
+        builder.Entity<IdentityUserPasskey<Guid>>(passkey =>
+        {
+            passkey.ToTable("passkeys");
+            passkey.HasKey(p => p.CredentialId);
+            passkey.Property(p => p.CredentialId).HasMaxLength(1024);
+            passkey.HasOne<StaffUser>().WithMany().HasForeignKey(p => p.UserId).IsRequired();
+            passkey.HasIndex(p => p.UserId);
+            passkey.OwnsOne(p => p.Data, data =>
+            {
+                data.Property(d => d.Name).HasMaxLength(100);
+            });
+        });
         builder.Entity<StaffInvitation>(invitation =>
         {
             invitation.ToTable("invitations");
@@ -48,12 +60,16 @@ public sealed class AccountsDbContext(DbContextOptions<AccountsDbContext> option
             invitation.Property(i => i.Role).HasMaxLength(16);
         });
 
-        // Owned types (the passkey's JSON data) keep their JSON property names.
-        foreach (var entity in builder.Model.GetEntityTypes().Where(e => !e.IsOwned()))
+        // Owned types (the passkey's data, in the passkeys table) share their owner's key column.
+        foreach (var entity in builder.Model.GetEntityTypes())
         {
-            foreach (var property in entity.GetProperties())
+            foreach (var property in entity.GetProperties().Where(p => !entity.IsOwned() || !p.IsPrimaryKey()))
             {
                 property.SetColumnName(SnakeCase(property.Name));
+            }
+            if (entity.IsOwned())
+            {
+                continue;
             }
             foreach (var key in entity.GetKeys())
             {
