@@ -24,6 +24,7 @@ builder.AddIntakeHealth();
 builder.Services.AddRazorPages();
 builder.AddIntakeSurvivorPages();
 builder.AddIntakeAccounts();
+builder.AddIntakePasskeys();
 builder.AddIntakeAudit();
 builder.AddIntakeWorkspace();
 builder.AddIntakeRetention();
@@ -51,6 +52,7 @@ app.MapIntakeRouting();
 app.MapRazorPages();
 app.MapIntakeCases();
 app.MapIntakeWorkspace();
+app.MapIntakePasskeys();
 
 await app.RunAsync();
 return 0;
