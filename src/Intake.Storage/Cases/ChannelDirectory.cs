@@ -9,6 +9,13 @@ namespace Intake.Storage.Cases;
 /// <summary>A channel survivors can choose, with its names in both languages.</summary>
 public sealed record Channel(string Id, string NameEn, string NameZh);
 
+/// <summary>One of a channel's own questions, in both languages, asked after the standard ones.</summary>
+public sealed record ChannelQuestion(int Position, string LabelEn, string LabelZh)
+{
+    public const int MaxQuestions = 10;
+    public const int MaxLength = 300;
+}
+
 /// <summary>A public key new testimony in a channel is sealed to.</summary>
 public sealed record ChannelKey(byte[] KeyId, byte[] PublicKey);
 
@@ -71,6 +78,79 @@ public sealed class ChannelDirectory(NpgsqlDataSource dataSource, LedgerWriter w
                 insert.Parameters.AddWithValue("zh", channel.NameZh);
                 await insert.ExecuteNonQueryAsync(ct);
             }), cancellationToken);
+    }
+
+    /// <summary>Every active channel's own questions, by channel id, in order (channels without any are left out).</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<ChannelQuestion>>> QuestionsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT q.channel, q.position, q.label_en, q.label_zh
+            FROM intake.channel_questions q JOIN intake.channels c ON c.id = q.channel
+            WHERE c.active ORDER BY q.channel, q.position
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var questions = new Dictionary<string, List<ChannelQuestion>>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var channel = reader.GetString(0);
+            if (!questions.TryGetValue(channel, out var list))
+            {
+                questions[channel] = list = [];
+            }
+            list.Add(new ChannelQuestion(reader.GetInt16(1), reader.GetString(2), reader.GetString(3)));
+        }
+        return questions.ToDictionary(p => p.Key, p => (IReadOnlyList<ChannelQuestion>)p.Value, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Replaces a channel's own questions (an empty list removes them); an admin action in the
+    /// ledger. False when there is no such channel (nothing written).
+    /// </summary>
+    public async Task<bool> SetQuestionsAsync(string channel, IReadOnlyList<(string LabelEn, string LabelZh)> questions, string actor,
+        CancellationToken cancellationToken = default)
+    {
+        if (questions.Count > ChannelQuestion.MaxQuestions
+            || questions.Any(q => q.LabelEn.Length is 0 or > ChannelQuestion.MaxLength || q.LabelZh.Length is 0 or > ChannelQuestion.MaxLength))
+        {
+            throw new LedgerAppendException(
+                $"A channel has at most {ChannelQuestion.MaxQuestions} questions of 1 to {ChannelQuestion.MaxLength} characters in each language.");
+        }
+        var metadata = JsonSerializer.SerializeToUtf8Bytes(new { action = "channel.questions", channel, count = questions.Count, actor });
+        try
+        {
+            await writer.AppendAsync(new LedgerAppend(LedgerEntryKind.AdminAction, Metadata: metadata,
+                Companion: async (connection, _, ct) =>
+                {
+                    await using (var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM intake.channels WHERE id = @id)", connection))
+                    {
+                        exists.Parameters.AddWithValue("id", channel);
+                        if (await exists.ExecuteScalarAsync(ct) is not true)
+                        {
+                            throw new ChannelNotFoundException();
+                        }
+                    }
+                    await using (var delete = new NpgsqlCommand("DELETE FROM intake.channel_questions WHERE channel = @id", connection))
+                    {
+                        delete.Parameters.AddWithValue("id", channel);
+                        await delete.ExecuteNonQueryAsync(ct);
+                    }
+                    for (var i = 0; i < questions.Count; i++)
+                    {
+                        await using var insert = new NpgsqlCommand(
+                            "INSERT INTO intake.channel_questions (channel, position, label_en, label_zh) VALUES (@id, @position, @en, @zh)", connection);
+                        insert.Parameters.AddWithValue("id", channel);
+                        insert.Parameters.AddWithValue("position", (short)(i + 1));
+                        insert.Parameters.AddWithValue("en", questions[i].LabelEn);
+                        insert.Parameters.AddWithValue("zh", questions[i].LabelZh);
+                        await insert.ExecuteNonQueryAsync(ct);
+                    }
+                }), cancellationToken);
+            return true;
+        }
+        catch (ChannelNotFoundException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Changes the names survivors see; an admin action in the ledger. False when there is no such channel (nothing written).</summary>

@@ -22,7 +22,8 @@ public enum NoScriptFormProblem
 /// <param name="FileField">The name of the file input.</param>
 /// <param name="MaxFiles">Most files.</param>
 /// <param name="MaxFileBytes">Most bytes across all files.</param>
-public sealed record NoScriptFormLimits(string FileField, int MaxFiles, long MaxFileBytes)
+/// <param name="ExtraFields">Text fields beyond the standard ones the form may carry (channels' own questions).</param>
+public sealed record NoScriptFormLimits(string FileField, int MaxFiles, long MaxFileBytes, int ExtraFields = 0)
 {
     /// <summary>Most bytes of one text field (the narrative is the long one).</summary>
     public const int MaxFieldBytes = 1024 * 1024;
@@ -30,8 +31,11 @@ public sealed record NoScriptFormLimits(string FileField, int MaxFiles, long Max
     /// <summary>Most bytes across all text fields.</summary>
     public const int MaxTextBytes = 2 * 1024 * 1024;
 
-    /// <summary>Most sections of any kind.</summary>
-    public const int MaxSections = 64;
+    /// <summary>Most sections of any kind in a standard form.</summary>
+    public const int StandardSections = 64;
+
+    /// <summary>Most sections of any kind in this form.</summary>
+    public int MaxSections => StandardSections + ExtraFields;
 
     /// <summary>The request body may be this much larger than the files: text fields, part headers, boundaries.</summary>
     public const long Overhead = MaxTextBytes + (1024 * 1024);
@@ -112,11 +116,11 @@ public sealed class NoScriptForm : IDisposable
         MultipartSection? section;
         while ((section = await reader.ReadNextSectionAsync(cancellationToken)) is not null)
         {
-            if (Problem != NoScriptFormProblem.None || ++sections > NoScriptFormLimits.MaxSections
+            if (Problem != NoScriptFormProblem.None || ++sections > limits.MaxSections
                 || !ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
                 || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
             {
-                if (sections > NoScriptFormLimits.MaxSections)
+                if (sections > limits.MaxSections)
                 {
                     Fail(NoScriptFormProblem.Malformed);
                 }

@@ -24,6 +24,13 @@ public sealed class SubmitModel(
 
     public IReadOnlyList<Channel> Channels { get; private set; } = [];
 
+    /// <summary>Each channel's own questions, asked after the standard ones.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<ChannelQuestion>> Questions { get; private set; } =
+        new Dictionary<string, IReadOnlyList<ChannelQuestion>>();
+
+    /// <summary>The form field of a channel's own question.</summary>
+    public static string QuestionField(string channel, int position) => $"q-{channel}-{position}";
+
     /// <summary>What she typed, given back when the form is shown again (never her files).</summary>
     public Dictionary<string, string> Kept { get; } = new(StringComparer.Ordinal);
 
@@ -35,19 +42,19 @@ public sealed class SubmitModel(
     /// <summary>Set once the testimony is stored: the receipt page.</summary>
     public ServerSealedSubmission? Done { get; private set; }
 
-    public NoScriptFormLimits Limits => new(FileField, AttachmentLimits.MaxAttachments, AttachmentLimits.ContentLimit(options.Value));
+    public NoScriptFormLimits Limits => new(FileField, AttachmentLimits.MaxAttachments, AttachmentLimits.ContentLimit(options.Value),
+        Questions.Values.Sum(q => q.Count));
 
     protected override long MaxRequestBytes => Limits.MaxRequestBytes;
 
     public string Value(string name) => Kept.TryGetValue(name, out var value) ? value : "";
 
-    public async Task OnGetAsync(CancellationToken cancellationToken) =>
-        Channels = await directory.ListActiveAsync(cancellationToken);
+    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadChannelsAsync(cancellationToken);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
+        await LoadChannelsAsync(cancellationToken);
         using var form = await NoScriptForm.ReadAsync(Request, Limits, cancellationToken);
-        Channels = await directory.ListActiveAsync(cancellationToken);
         switch (form.Problem)
         {
             case NoScriptFormProblem.TooLarge:
@@ -75,7 +82,7 @@ public sealed class SubmitModel(
             return Refuse(form, StatusCodes.Status400BadRequest, text["Js_ErrorEmpty"]);
         }
 
-        using var body = BodyJson(form);
+        using var body = BodyJson(form, channel, Questions.GetValueOrDefault(channel) ?? [], Language == SurvivorLanguage.Chinese);
         try
         {
             Done = await sealing.SubmitAsync(channel, keys, body, form.Files, cancellationToken);
@@ -87,11 +94,18 @@ public sealed class SubmitModel(
         return Page();
     }
 
+    private async Task LoadChannelsAsync(CancellationToken cancellationToken)
+    {
+        Channels = await directory.ListActiveAsync(cancellationToken);
+        Questions = await directory.QuestionsAsync(cancellationToken);
+    }
+
     /// <summary>
     /// The body stream, as submission.ts's bodyJson() builds it: answers, narrative, and each attachment's name and
-    /// type in envelope order. Written from the UTF-8 bytes she sent, into a buffer zeroed after sealing.
+    /// type in envelope order; then, when her channel has questions of its own, each question as she read it with her
+    /// answer. Written from the UTF-8 bytes she sent, into a buffer zeroed after sealing.
     /// </summary>
-    internal static SecretBytes BodyJson(NoScriptForm form) => SecretBytes.Json(json =>
+    internal static SecretBytes BodyJson(NoScriptForm form, string channel, IReadOnlyList<ChannelQuestion> questions, bool chinese) => SecretBytes.Json(json =>
     {
         void Field(string name) => json.WriteString(name, form.Field(name) is { } value ? value.Span : []);
         json.WriteStartObject();
@@ -119,6 +133,18 @@ public sealed class SubmitModel(
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        if (questions.Count > 0)
+        {
+            json.WriteStartArray("extra");
+            foreach (var question in questions)
+            {
+                json.WriteStartObject();
+                json.WriteString("question", chinese ? question.LabelZh : question.LabelEn);
+                json.WriteString("answer", form.Field(QuestionField(channel, question.Position)) is { } answer ? answer.Span : []);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
         json.WriteEndObject();
     });
 
@@ -132,6 +158,13 @@ public sealed class SubmitModel(
                 Kept[name] = form.Text(name);
             }
             KeptWants = form.Values("wants").Select(v => v.ToText()).ToList();
+            foreach (var (channel, questions) in Questions)
+            {
+                foreach (var question in questions)
+                {
+                    Kept[QuestionField(channel, question.Position)] = form.Text(QuestionField(channel, question.Position));
+                }
+            }
         }
         Error = message;
         Response.StatusCode = status;

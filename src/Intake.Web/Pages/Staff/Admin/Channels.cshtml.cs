@@ -14,13 +14,14 @@ using Npgsql;
 
 namespace Intake.Web.Pages.Staff.Admin;
 
-/// <summary>One channel as the console shows it: its names, how many keys its directory holds and who serves it.</summary>
-public sealed record ChannelRow(Channel Channel, int Keys, IReadOnlyList<string> Advocates);
+/// <summary>One channel as the console shows it: its names, how many keys its directory holds, who serves it and its own questions.</summary>
+public sealed record ChannelRow(Channel Channel, int Keys, IReadOnlyList<string> Advocates, IReadOnlyList<ChannelQuestion> Questions);
 
 /// <summary>
 /// Channels: admins add one or rename it (admin actions in the ledger); admins and auditors see each channel's
 /// names, the size of its key directory and the advocates whose routing profiles name it.
-/// Channels share the standard questions of the survivor form: there are no per-channel questions.
+/// Every channel asks the survivor form's standard questions; an admin may add up to ten of the
+/// channel's own, in both languages, asked after them.
 /// </summary>
 [Authorize(Policy = StaffPolicies.AdminOrAuditor)]
 public sealed class ChannelsModel(ChannelDirectory channels, RoutingDirectory routing, AccountsDbContext db,
@@ -106,12 +107,45 @@ public sealed class ChannelsModel(ChannelDirectory channels, RoutingDirectory ro
         return AdminConsole.PageWithStatus(Page(), status);
     }
 
+    /// <summary>
+    /// Sets a channel's own questions: one per line, the same number of lines in each language (an
+    /// empty pair removes them). Survivors see them at once; answers already given keep the question as she read it.
+    /// </summary>
+    public async Task<IActionResult> OnPostQuestionsAsync(string? id, string? questionsEn, string? questionsZh, CancellationToken cancellationToken)
+    {
+        if (await AdminConsole.RefuseChangeAsync(this, authorization, "/staff/admin/channels") is { } notAllowed)
+        {
+            return notAllowed;
+        }
+        static List<string> Lines(string? text) =>
+            [.. (text ?? "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
+        var (en, zh) = (Lines(questionsEn), Lines(questionsZh));
+        var status = StatusCodes.Status200OK;
+        if (en.Count != zh.Count || en.Count > ChannelQuestion.MaxQuestions
+            || en.Concat(zh).Any(l => l.Length > ChannelQuestion.MaxLength || l.Any(char.IsControl)))
+        {
+            (Error, status) = (text["Channels_QuestionsBad", ChannelQuestion.MaxQuestions, ChannelQuestion.MaxLength], StatusCodes.Status400BadRequest);
+        }
+        else if (id is null || !EnvelopeHeader.IsValidChannelId(id)
+            || !await channels.SetQuestionsAsync(id, [.. en.Zip(zh)], users.GetUserId(User)!, cancellationToken))
+        {
+            (Error, status) = (text["Channels_Unknown"], StatusCodes.Status404NotFound);
+        }
+        else
+        {
+            Message = text["Channels_QuestionsSaved", id];
+        }
+        await LoadAsync(cancellationToken);
+        return AdminConsole.PageWithStatus(Page(), status);
+    }
+
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         CanChange = User.IsInRole(StaffRoles.Admin);
         var list = await channels.ListActiveAsync(cancellationToken);
         var profiles = await routing.ListProfilesAsync(cancellationToken);
         var names = await AdminConsole.NamesAsync(db, profiles.Select(p => p.AdvocateId), cancellationToken);
+        var questions = await channels.QuestionsAsync(cancellationToken);
         var rows = new List<ChannelRow>(list.Count);
         foreach (var channel in list)
         {
@@ -119,7 +153,7 @@ public sealed class ChannelsModel(ChannelDirectory channels, RoutingDirectory ro
             var serving = profiles.Where(p => p.Channels.Contains(channel.Id, StringComparer.Ordinal))
                 .Select(p => names.GetValueOrDefault(p.AdvocateId) ?? p.AdvocateId.ToString())
                 .Order(StringComparer.CurrentCulture).ToList();
-            rows.Add(new ChannelRow(channel, keys?.Count ?? 0, serving));
+            rows.Add(new ChannelRow(channel, keys?.Count ?? 0, serving, questions.GetValueOrDefault(channel.Id) ?? []));
         }
         Channels = rows;
     }

@@ -180,6 +180,7 @@ async function render(root: HTMLElement, opened: Unlocked): Promise<void> {
           answers?: Record<string, unknown>;
           narrative?: string;
           attachments?: { name: string; type: string }[];
+          extra?: { question?: unknown; answer?: unknown }[];
         };
         const answers = document.createElement("dl");
         for (const [question, answer] of Object.entries(body.answers ?? {})) {
@@ -187,6 +188,15 @@ async function render(root: HTMLElement, opened: Unlocked): Promise<void> {
           dt.textContent = t(`Js_Case_Question_${question}`);
           const dd = document.createElement("dd");
           dd.textContent = Array.isArray(answer) ? answer.join(", ") : String(answer ?? "");
+          answers.append(dt, dd);
+        }
+        // The channel's own questions, as the survivor read them (text, never markup).
+        for (const extra of Array.isArray(body.extra) ? body.extra : []) {
+          const dt = document.createElement("dt");
+          dt.textContent = String(extra.question ?? "");
+          const dd = document.createElement("dd");
+          dd.textContent = String(extra.answer ?? "");
+          dd.dataset.extraAnswer = "";
           answers.append(dt, dd);
         }
         item.append(answers);

@@ -28,11 +28,19 @@ export interface Answers {
   wants: string[];
 }
 
+/** One of the channel's own questions, as she read it, and her answer. */
+export interface ExtraAnswer {
+  question: string;
+  answer: string;
+}
+
 export interface Testimony {
   channel: string;
   answers: Answers;
   narrative: string;
   attachments: Attachment[];
+  /** Her channel's own questions and answers; absent or empty when it has none. */
+  extra?: ExtraAnswer[];
 }
 
 export interface Submitted {
@@ -49,14 +57,17 @@ interface ChannelKeys {
 
 /**
  * The body stream: one JSON document. `attachments` lists each attachment stream's name and type, in envelope order,
- * so the advocates know what each stream is.
+ * so the advocates know what each stream is; `extra` (only when her channel has questions of its own) holds each
+ * such question as she read it, with her answer.
  */
 export function bodyJson(testimony: Testimony): string {
+  const extra = testimony.extra ?? [];
   return JSON.stringify({
     v: 1,
     answers: testimony.answers,
     narrative: testimony.narrative,
     attachments: testimony.attachments.map((a) => ({ name: a.name, type: a.type })),
+    ...(extra.length > 0 ? { extra } : {}),
   });
 }
 

@@ -6,7 +6,7 @@ import { downloadProof } from "./caseApi";
 import { find, say, setBusy, show } from "./dom";
 import { describeError } from "./errors";
 import { progressView } from "./progressView";
-import { submitTestimony, type Answers, type Submitted } from "./submission";
+import { submitTestimony, type Answers, type ExtraAnswer, type Submitted } from "./submission";
 import { t } from "./text";
 
 function value(form: HTMLFormElement, name: string): string {
@@ -24,6 +24,25 @@ function answers(form: HTMLFormElement): Answers {
     witnesses: value(form, "witnesses"),
     wants: data.getAll("wants").map(String),
   };
+}
+
+/** The chosen channel's own questions, each as she read it, with her answer. */
+function extraAnswers(form: HTMLFormElement, channel: string): ExtraAnswer[] {
+  const fieldset = Array.from(form.querySelectorAll<HTMLElement>("[data-channel-questions]")).find((f) => f.dataset.channelQuestions === channel);
+  return fieldset === undefined
+    ? []
+    : Array.from(fieldset.querySelectorAll<HTMLTextAreaElement>("textarea[data-question]")).map((field) => ({
+        question: field.dataset.question ?? "",
+        answer: field.value.trim(),
+      }));
+}
+
+/** Shows only the chosen channel's own questions (without JavaScript, all are shown, each saying which channel it is for). */
+function showChannelQuestions(form: HTMLFormElement): void {
+  const channel = String(new FormData(form).get("channel") ?? "");
+  for (const fieldset of Array.from(form.querySelectorAll<HTMLElement>("[data-channel-questions]"))) {
+    show(fieldset, fieldset.dataset.channelQuestions === channel);
+  }
 }
 
 async function renderChannels(container: HTMLElement): Promise<void> {
@@ -83,6 +102,12 @@ export function initSubmitPage(): void {
   const done = find("[data-done]");
   const picker = new AttachmentPicker(find("[data-attachments]", form));
   void renderChannels(find("[data-channel-list]", form));
+  showChannelQuestions(form);
+  form.addEventListener("change", (event) => {
+    if (event.target instanceof HTMLInputElement && event.target.name === "channel") {
+      showChannelQuestions(form);
+    }
+  });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -90,7 +115,13 @@ export function initSubmitPage(): void {
       say(error, "");
       await picker.settled();
       const channel = String(new FormData(form).get("channel") ?? "");
-      const testimony = { channel, answers: answers(form), narrative: value(form, "narrative"), attachments: picker.attachments };
+      const testimony = {
+        channel,
+        answers: answers(form),
+        narrative: value(form, "narrative"),
+        attachments: picker.attachments,
+        extra: extraAnswers(form, channel),
+      };
       const problem =
         channel === ""
           ? t("Js_ErrorChannel")
