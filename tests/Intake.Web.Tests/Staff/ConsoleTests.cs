@@ -82,6 +82,57 @@ public sealed class ConsoleTests(WebFixture fixture)
             && e.Contains($"\"{id}\"", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Admin_sets_a_channels_own_questions_survivors_see_them_in_their_language_and_bad_lists_change_nothing()
+    {
+        await using var factory = StaffTestKit.Factory(fixture, new CapturedLogs());
+        var admin = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Admin);
+        var directory = Service<ChannelDirectory>(factory);
+        var id = NewId("asks");
+        await directory.AddChannelAsync(new Channel(id, "Campus", "校园"), "test");
+        using var client = await StaffAccounts.SignInAsync(factory, admin);
+
+        var saved = await StaffAccounts.PostFormAsync(client, ChannelsPage + "?handler=questions", new()
+        {
+            ["id"] = id,
+            ["questionsEn"] = "Which school?\r\n\r\n  Is he still teaching you?  \n",
+            ["questionsZh"] = "哪所学校？\n他还在教你吗？",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        Assert.Contains("data-message", await saved.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var stored = (await directory.QuestionsAsync())[id];
+        Assert.Equal(new[] { (1, "Which school?", "哪所学校？"), (2, "Is he still teaching you?", "他还在教你吗？") },
+            stored.Select(q => (q.Position, q.LabelEn, q.LabelZh)));
+        Assert.Single(await StaffTestKit.AdminActionsAsync(fixture), e => e.Contains("\"channel.questions\"", StringComparison.Ordinal)
+            && e.Contains($"\"{id}\"", StringComparison.Ordinal) && e.Contains("\"count\":2", StringComparison.Ordinal));
+        var en = WebUtility.HtmlDecode(await factory.CreateClient().GetStringAsync("/en/submit"));
+        var zh = WebUtility.HtmlDecode(await factory.CreateClient().GetStringAsync("/zh/submit"));
+        Assert.Contains($"<label for=\"q-{id}-2\">Is he still teaching you?</label>", en, StringComparison.Ordinal);
+        Assert.Contains($"<label for=\"q-{id}-1\">哪所学校？</label>", zh, StringComparison.Ordinal);
+        Assert.DoesNotContain("哪所学校", en, StringComparison.Ordinal);
+
+        foreach (var (questionsEn, questionsZh, target, expected) in new (string, string, string, HttpStatusCode)[]
+        {
+            ("One\nTwo", "一", id, HttpStatusCode.BadRequest),
+            (string.Join("\n", Enumerable.Range(1, 11).Select(i => $"Q{i}")), string.Join("\n", Enumerable.Range(1, 11).Select(i => $"问{i}")), id, HttpStatusCode.BadRequest),
+            (new string('a', 301), "一", id, HttpStatusCode.BadRequest),
+            ("One", "一", NewId("missing"), HttpStatusCode.NotFound),
+        })
+        {
+            var refused = await StaffAccounts.PostFormAsync(client, ChannelsPage + "?handler=questions", new() { ["id"] = target, ["questionsEn"] = questionsEn, ["questionsZh"] = questionsZh });
+            Assert.Equal(expected, refused.StatusCode);
+            Assert.Contains("role=\"alert\" data-error>", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        Assert.Equal(2, (await directory.QuestionsAsync())[id].Count);
+
+        // Both lists empty: the channel asks only the standard questions again.
+        var cleared = await StaffAccounts.PostFormAsync(client, ChannelsPage + "?handler=questions", new() { ["id"] = id, ["questionsEn"] = "", ["questionsZh"] = " " });
+        Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+        Assert.False((await directory.QuestionsAsync()).ContainsKey(id));
+        Assert.DoesNotContain($"q-{id}-1", await factory.CreateClient().GetStringAsync("/en/submit"), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Has Capitals", "Name", "名称", HttpStatusCode.BadRequest)]
     [InlineData("-leading-hyphen", "Name", "名称", HttpStatusCode.BadRequest)]
@@ -287,6 +338,7 @@ public sealed class ConsoleTests(WebFixture fixture)
         {
             (ChannelsPage + "?handler=add", new() { ["id"] = NewId("sneaky"), ["nameEn"] = "Sneaky", ["nameZh"] = "偷偷" }),
             (ChannelsPage + "?handler=rename", new() { ["id"] = channel, ["nameEn"] = "Sneaky", ["nameZh"] = "偷偷" }),
+            (ChannelsPage + "?handler=questions", new() { ["id"] = channel, ["questionsEn"] = "Sneaky?", ["questionsZh"] = "偷偷？" }),
             (RoutingPage + "?handler=saveitem", new() { ["list"] = "regions", ["id"] = NewId("sneaky"), ["nameEn"] = "S", ["nameZh"] = "S" }),
             (RoutingPage + "?handler=setactive", new() { ["list"] = "regions", ["id"] = "anything", ["active"] = "false" }),
             (RoutingPage + "?handler=profile", new() { ["advocate"] = advocate.Id.ToString(), ["active"] = "true", ["capacity"] = "9", ["channels"] = channel, ["languages"] = "en" }),
@@ -302,6 +354,7 @@ public sealed class ConsoleTests(WebFixture fixture)
 
         Assert.DoesNotContain(await Service<ChannelDirectory>(factory).ListActiveAsync(), c => c.Id.StartsWith("sneaky-", StringComparison.Ordinal));
         Assert.Equal("Audited", (await Service<ChannelDirectory>(factory).ListActiveAsync()).Single(c => c.Id == channel).NameEn);
+        Assert.False((await Service<ChannelDirectory>(factory).QuestionsAsync()).ContainsKey(channel));
         Assert.DoesNotContain(await Service<RoutingDirectory>(factory).ListAsync(RoutingList.Regions, activeOnly: false), r => r.Id.StartsWith("sneaky-", StringComparison.Ordinal));
         Assert.Null(await Service<RoutingDirectory>(factory).GetProfileAsync(advocate.Id));
         Assert.Equal(ledgerBefore, (await StaffTestKit.AdminActionsAsync(fixture)).Count(e => e.Contains(auditor.Id.ToString(), StringComparison.Ordinal)));

@@ -25,6 +25,7 @@ public sealed class NoScriptFlowTests(SurvivorSite site) : IClassFixture<Survivo
     public async Task Without_javascript_she_submits_gets_her_receipt_and_proof_adds_a_follow_up_and_withdraws(string lang)
     {
         var kit = await site.CreateChannelAsync(advocates: 2);
+        await site.SetQuestionsAsync(kit.Channel, ("Which department?", "哪个部门？"), ("Did you report it before?", "您之前报告过吗？"));
         var marker = $"nojs-{Guid.NewGuid():N}";
         var narrative = $"{marker} 那天晚上他把门锁上了。\nI did not agree.\n\nIt happened twice.";
         var attachment = RandomNumberGenerator.GetBytes(200_000); // over ASP.NET's 64 KiB in-memory form threshold
@@ -49,6 +50,8 @@ public sealed class NoScriptFlowTests(SurvivorSite site) : IClassFixture<Survivo
         Assert.True(await page.Locator("#files-as-is").IsVisibleAsync());
 
         await page.Locator($"input[name=channel][value='{kit.Channel}']").CheckAsync();
+        await page.FillAsync($"#q-{kit.Channel}-1", "Sales, 3rd floor");
+        Assert.Equal(lang == "zh" ? "哪个部门？" : "Which department?", await page.Locator($"label[for='q-{kit.Channel}-1']").TextContentAsync());
         await page.FillAsync("#what", $"  He cornered me after the meeting. {marker}  ");
         await page.Locator("input[name=when][value=year]").CheckAsync();
         await page.FillAsync("#where", "Beijing, at work");
@@ -92,6 +95,8 @@ public sealed class NoScriptFlowTests(SurvivorSite site) : IClassFixture<Survivo
         Assert.Equal("Beijing, at work", answers.GetProperty("where").GetString());
         Assert.Equal("My manager; he decides my contract.", answers.GetProperty("relationship").GetString());
         Assert.Equal("Nobody saw it.", answers.GetProperty("witnesses").GetString());
+        var extra = body.GetProperty("extra").EnumerateArray().Select(e => (e.GetProperty("question").GetString(), e.GetProperty("answer").GetString())).ToList();
+        Assert.Equal(new (string?, string?)[] { (lang == "zh" ? "哪个部门？" : "Which department?", "Sales, 3rd floor"), (lang == "zh" ? "您之前报告过吗？" : "Did you report it before?", "") }, extra);
         Assert.Equal(new[] { "talk", "legal" }, answers.GetProperty("wants").EnumerateArray().Select(w => w.GetString()!));
         Assert.Equal(narrative, body.GetProperty("narrative").GetString());
         var listed = Assert.Single(body.GetProperty("attachments").EnumerateArray());

@@ -19,6 +19,7 @@ public sealed class SubmitPageTests(SurvivorSite site) : IClassFixture<SurvivorS
     public async Task A_testimony_with_a_photo_and_a_text_file_is_cleaned_encrypted_and_opens_only_for_the_advocates(string lang)
     {
         var kit = await site.CreateChannelAsync();
+        await site.SetQuestionsAsync(kit.Channel, ("Which department?", "哪个部门？"), ("Did you report it before?", "您之前报告过吗？"));
         await using var survivor = await site.OpenAsync($"/{lang}/submit");
         var page = survivor.Page;
         var marker = $"marker-{Guid.NewGuid():N}";
@@ -26,6 +27,8 @@ public sealed class SubmitPageTests(SurvivorSite site) : IClassFixture<SurvivorS
         var notes = $"chat export\n{marker}\n";
 
         await page.Locator($"input[name=channel][value='{kit.Channel}']").CheckAsync();
+        await page.FillAsync($"#q-{kit.Channel}-1", "Sales, 3rd floor");
+        Assert.Equal(lang == "zh" ? "哪个部门？" : "Which department?", await page.Locator($"label[for='q-{kit.Channel}-1']").TextContentAsync());
         await page.FillAsync("#what", "He cornered me after the meeting.");
         await page.Locator("input[name=when][value=year]").CheckAsync();
         await page.FillAsync("#where", "Beijing, at work");
@@ -78,6 +81,8 @@ public sealed class SubmitPageTests(SurvivorSite site) : IClassFixture<SurvivorS
         Assert.Equal("Beijing, at work", answers.GetProperty("where").GetString());
         Assert.Equal("My manager; he decides my contract.", answers.GetProperty("relationship").GetString());
         Assert.Equal("Nobody saw it.", answers.GetProperty("witnesses").GetString());
+        var extra = body.GetProperty("extra").EnumerateArray().Select(e => (e.GetProperty("question").GetString(), e.GetProperty("answer").GetString())).ToList();
+        Assert.Equal(new (string?, string?)[] { (lang == "zh" ? "哪个部门？" : "Which department?", "Sales, 3rd floor"), (lang == "zh" ? "您之前报告过吗？" : "Did you report it before?", "") }, extra);
         Assert.Equal(["talk", "legal"], answers.GetProperty("wants").EnumerateArray().Select(w => w.GetString()));
         Assert.Equal(["photo.jpg", "notes.txt"], body.GetProperty("attachments").EnumerateArray().Select(a => a.GetProperty("name").GetString()));
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using System.Resources;
 using Intake.Web.Tests.Submissions;
@@ -44,6 +45,10 @@ public sealed class SurvivorSite(WebFixture fixture) : IAsyncLifetime
 
     public Task<SubmissionKit> CreateChannelAsync(int advocates = 2) =>
         SubmissionKit.CreateChannelAsync(_factory!.Services, advocates);
+
+    /// <summary>Gives a channel questions of its own, as an admin does on the channels page.</summary>
+    public async Task SetQuestionsAsync(string channel, params (string LabelEn, string LabelZh)[] questions) =>
+        Assert.True(await _factory!.Services.GetRequiredService<Intake.Storage.Cases.ChannelDirectory>().SetQuestionsAsync(channel, questions, "test"));
 
     public HttpClient CreateClient(bool followRedirects = true) =>
         new(new HttpClientHandler { AllowAutoRedirect = followRedirects }) { BaseAddress = Intake.BaseAddress };
