@@ -64,7 +64,9 @@ public sealed class AdvocateJourneyTests : IAsyncLifetime
         await using (var dataSource = NpgsqlDataSource.Create(_fixture.Database.App))
         await using (var writer = new LedgerWriter(dataSource, TimeProvider.System, NullLogger<LedgerWriter>.Instance))
         {
-            await new ChannelDirectory(dataSource, writer).AddChannelAsync(new Channel(channel, "Journey", "旅程"), "test");
+            var directory = new ChannelDirectory(dataSource, writer);
+            await directory.AddChannelAsync(new Channel(channel, "Journey", "旅程"), "test");
+            Assert.True(await directory.SetQuestionsAsync(channel, [("Which department?", "哪个部门？")], "test"));
         }
         var admin = await StaffAccounts.CreateAsync(_fixture.Database.App, StaffRoles.Admin);
         var advocate = await StaffAccounts.CreateAsync(_fixture.Database.App, StaffRoles.Advocate);
@@ -98,6 +100,7 @@ public sealed class AdvocateJourneyTests : IAsyncLifetime
         await survivor.Locator($"input[name=channel][value='{channel}']").CheckAsync();
         await survivor.FillAsync("#what", "He cornered me after the meeting.");
         await survivor.FillAsync("#narrative", narrative);
+        await survivor.FillAsync($"#q-{channel}-1", "<b>Sales</b>");
         await survivor.ClickAsync("form[data-submit-form] button[type=submit]");
         var receiptElement = survivor.Locator("[data-receipt]");
         await receiptElement.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 60_000 });
@@ -121,6 +124,9 @@ public sealed class AdvocateJourneyTests : IAsyncLifetime
         var shown = advocatePage.Locator("[data-narrative]");
         await shown.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
         Assert.Equal(narrative, await shown.TextContentAsync());
+        // The channel's own question, as she read it, with her answer shown as text.
+        Assert.Equal("<b>Sales</b>", await advocatePage.Locator("[data-extra-answer]").TextContentAsync());
+        Assert.Equal("Which department?", await advocatePage.Locator("dt:has(+ [data-extra-answer])").TextContentAsync());
 
         // She replies; it is sealed in her browser to the survivor and the team.
         var reply = "We read your account. We are here when you want to talk. 我们读了你的讲述。";
