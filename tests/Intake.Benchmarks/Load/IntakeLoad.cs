@@ -26,7 +26,8 @@ namespace Intake.Benchmarks.Load;
 /// <remarks>
 /// Options: <c>--duration S</c> (default 20), <c>--warmup S</c> (3), <c>--clients N</c> (64), <c>--body BYTES</c>
 /// (8192), <c>--keys N</c> (3), <c>--pilot N</c> (submissions in the untimed pilot that sizes the batch, 1500),
-/// <c>--store-phase on|off</c> (the in-process <see cref="SubmissionStore"/> decomposition, on),
+/// <c>--store-phase on|off</c> (the in-process <see cref="SubmissionStore"/> decomposition, on), <c>--floor on|off</c>
+/// (the same process answering a static file to the same clients: the ceiling of any endpoint here, on),
 /// <c>--web-dll PATH</c> (default src/Intake.Web/bin/Release/net10.0/Intake.Web.dll; build it first with
 /// <c>dotnet build -c Release src/Intake.Web</c>).
 /// </remarks>
@@ -115,6 +116,7 @@ public static class IntakeLoad
             SizeFacts sizes;
             long accepted201;
             bool noneLost;
+            FloorResult? floor = null;
             await using (var server = IntakeServer.Start(repository, dll, settings))
             {
                 await server.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
@@ -174,6 +176,14 @@ public static class IntakeLoad
 
                 noneLost = await VerifyAsync(app, vhost, keyFile, all, accepted201, keyCount);
                 sizes = await SizesAsync(app);
+
+                if (Option(args, "--floor", "on") != "off")
+                {
+                    Console.WriteLine($"\n## Floor: {clients} clients GET /css/intake.css from the same process, {warmup.TotalSeconds:0} s warm-up + {duration.TotalSeconds:0} s (load average {Machine.LoadAverage()})");
+                    floor = await MeasureFloorAsync(server, http, clients, warmup, duration);
+                    Console.WriteLine($"floor:  {floor.Rate:F1} responses/s ({floor.Answered:N0}), latency p50 {floor.P50:F2} ms, p99 {floor.P99:F2} ms; "
+                        + $"Intake.Web CPU {floor.ServerCpuSeconds:F1} s of {2 * floor.WindowSeconds:F0}");
+                }
             }
             Console.WriteLine("Intake.Web stopped.");
 
@@ -227,6 +237,11 @@ public static class IntakeLoad
             if (storeResult is not null)
             {
                 Console.WriteLine($"| Decomposition: `SubmissionStore.AcceptAsync` in process | {storeResult.Rate:N0} | {storeResult.P50:F1} ms | {storeResult.P99:F1} ms | |");
+            }
+            if (floor is not null)
+            {
+                Console.WriteLine($"| Floor: `GET /css/intake.css`, same process and clients | {floor.Rate:N0} | {floor.P50:F1} ms | {floor.P99:F1} ms | "
+                    + $"{string.Join(" / ", raw.Select(r => (floor.Rate / r.Point.Tps).ToString("F2", CultureInfo.InvariantCulture)))} |");
             }
             Console.WriteLine($"\nTarget, at least half the raw rate: {string.Join("; ", raw.Select(r => $"{r.Name} {result.Rate / r.Point.Tps:F2} ({(result.Rate >= r.Point.Tps / 2 ? "met" : "MISSED")})"))}");
             Console.WriteLine($"Target, p99 under 50 ms: {result.P99:F1} ms ({(result.P99 < 50 ? "met" : "MISSED")})");
@@ -403,6 +418,47 @@ public static class IntakeLoad
         return (new IntakeResult(clients, acceptedInWindow.Count / windowSeconds, acceptedInWindow.Count, refused.Values.Sum(), refused,
             LoadKit.Percentile(latencies, 0.50), LoadKit.Percentile(latencies, 0.99), latencies.Length > 0 ? latencies.Average() : double.NaN,
             latencies.Length > 0 ? latencies[^1] : double.NaN, windowSeconds, batches, (double)(walTo - walFrom) / Math.Max(1, submittedInFullWindow), cpu), all);
+    }
+
+    // ---- Floor: the same HTTP pipeline with no work behind it ----
+
+    private sealed record FloorResult(double Rate, long Answered, double P50, double P99, double ServerCpuSeconds, double WindowSeconds);
+
+    /// <summary>
+    /// <paramref name="clients"/> concurrent clients fetch a small static file from the same Intake.Web process, with
+    /// the same <see cref="HttpClient"/>, for the same window: every middleware a submission passes (request privacy,
+    /// security headers, rate limiter) and none of its work (no JSON, validation, database or RabbitMQ). It bounds
+    /// from above what any endpoint of this process can answer per second on this machine.
+    /// </summary>
+    private static async Task<FloorResult> MeasureFloorAsync(IntakeServer server, HttpClient http, int clients, TimeSpan warmup, TimeSpan duration)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var measureFrom = start + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
+        var measureTo = measureFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        TimeSpan serverFrom = default, serverTo = default;
+        var sampler = Task.Run(async () =>
+        {
+            await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), measureFrom));
+            serverFrom = server.ProcessorTime;
+            await Task.Delay(Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), measureTo));
+            serverTo = server.ProcessorTime;
+        });
+        var results = new ConcurrentBag<(long Start, long End, bool Ok)>();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            while (Stopwatch.GetTimestamp() < measureTo)
+            {
+                var begin = Stopwatch.GetTimestamp();
+                using var response = await http.GetAsync("/css/intake.css");
+                await response.Content.ReadAsByteArrayAsync();
+                results.Add((begin, Stopwatch.GetTimestamp(), response.IsSuccessStatusCode));
+            }
+        })));
+        await sampler;
+        var window = results.Where(r => r.Ok && r.End >= measureFrom && r.End < measureTo).ToList();
+        var latencies = window.Select(r => Stopwatch.GetElapsedTime(r.Start, r.End).TotalMilliseconds).Order().ToArray();
+        return new FloorResult(window.Count / duration.TotalSeconds, window.Count, LoadKit.Percentile(latencies, 0.50), LoadKit.Percentile(latencies, 0.99),
+            (serverTo - serverFrom).TotalSeconds, duration.TotalSeconds);
     }
 
     // ---- Decomposition: the storage part alone, in process ----

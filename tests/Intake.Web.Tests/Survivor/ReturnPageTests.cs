@@ -55,6 +55,41 @@ public sealed class ReturnPageTests(SurvivorSite site) : IClassFixture<SurvivorS
     [Theory]
     [InlineData("zh")]
     [InlineData("en")]
+    public async Task With_her_receipt_she_reads_an_advocates_reply_decrypted_in_her_browser(string lang)
+    {
+        var (kit, sealedCase) = await SubmitAsync();
+        using var secrets = ReceiptSecrets.Derive(sealedCase.Receipt);
+        var stored = (await StoredCase.FindAsync(site.Fixture.Database.Superuser, secrets.LookupId))!;
+        // What the advocate's browser does: a reply envelope to the survivor's reply key and the team, its body sealed.
+        var message = lang == "zh" ? $"我们读了你的陈述。{Guid.NewGuid():N}" : $"We read your account. {Guid.NewGuid():N}";
+        var content = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { v = 1, message, attachments = Array.Empty<object>() }));
+        var replyKey = EnvelopeSealer.GenerateContentKey();
+        var header = StreamHeader.Create(StreamPurpose.Body, content.Length);
+        var reply = EnvelopeSealer.Seal(EnvelopeKind.Reply, kit.Channel, sealedCase.HeaderHash, sealedCase.Envelope.Header.ReplyPublicKey,
+            [sealedCase.Envelope.Header.ReplyPublicKey, kit.Advocates[0].PublicKey], [header], replyKey);
+        using var sealedBody = new MemoryStream();
+        await ContentStreamSealer.SealAsync(replyKey, reply.Header.ComputeHash(), header, new MemoryStream(content), content.Length, sealedBody);
+        using (var client = site.CreateClient())
+        {
+            await site.RecordReplyAsync(stored.CaseId, reply, await SubmissionKit.UploadAsync(client, sealedBody.ToArray()));
+        }
+
+        await using var survivor = await site.OpenAsync($"/{lang}/return");
+        var page = survivor.Page;
+        await page.FillAsync("#receipt", Retyped(sealedCase.Receipt));
+        await page.ClickAsync("form[data-lookup-form] button[type=submit]");
+        var text = page.Locator("[data-reply] .reply-text");
+        await text.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        await page.WaitForFunctionAsync("() => (document.querySelector('[data-reply] .reply-text')?.textContent ?? '') !== ''");
+
+        Assert.Equal(message, await text.TextContentAsync());
+        Assert.Equal(1, await page.Locator("[data-reply]").CountAsync());
+        Assert.Empty(survivor.Errors);
+    }
+
+    [Theory]
+    [InlineData("zh")]
+    [InlineData("en")]
     public async Task With_her_receipt_she_sees_the_case_adds_a_follow_up_and_withdraws_after_confirming(string lang)
     {
         var (_, sealedCase) = await SubmitAsync();

@@ -146,6 +146,61 @@ public sealed class SubmitPageTests(SurvivorSite site) : IClassFixture<SurvivorS
     [Theory]
     [InlineData("zh")]
     [InlineData("en")]
+    public async Task A_busy_or_failing_server_is_tried_again_503_then_429_and_nothing_is_lost_or_stored_twice(string lang)
+    {
+        var kit = await site.CreateChannelAsync(advocates: 1);
+        await using var survivor = await site.OpenAsync($"/{lang}/submit");
+        var page = survivor.Page;
+        var answered = new List<int>();
+        var stages = new List<string>();
+        // The first two attempts at a part are refused without reaching Intake: a proxy's 503, then a 429 with Retry-After.
+        await page.RouteAsync("**/api/uploads/*/parts/*", async route =>
+        {
+            var attempt = answered.Count;
+            if (attempt < 2)
+            {
+                var status = attempt == 0 ? 503 : 429;
+                answered.Add(status);
+                await route.FulfillAsync(new RouteFulfillOptions
+                {
+                    Status = status,
+                    ContentType = "application/problem+json",
+                    Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+                    Body = $"{{\"status\":{status}}}",
+                });
+                return;
+            }
+            answered.Add(0);
+            await route.ContinueAsync();
+        });
+        await page.ExposeFunctionAsync("intakeTestStage", (string text) => stages.Add(text));
+        await page.EvaluateAsync("""
+            () => new MutationObserver(() => window.intakeTestStage(document.querySelector('[data-stage]')?.textContent ?? ''))
+                .observe(document.querySelector('[data-stage]'), { childList: true, characterData: true, subtree: true })
+            """);
+        var narrative = $"retry-{Guid.NewGuid():N} {new string('y', 2_000)}";
+
+        await page.Locator($"input[name=channel][value='{kit.Channel}']").CheckAsync();
+        await page.FillAsync("#narrative", narrative);
+        await page.ClickAsync("form[data-submit-form] button[type=submit]");
+        var receiptElement = page.Locator("[data-receipt]");
+        await receiptElement.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 90_000 });
+
+        Assert.Equal(new[] { 503, 429 }, answered.Take(2));
+        Assert.Contains(SurvivorSite.Text(lang, "Js_StageRetry"), stages);
+        Assert.True(SurvivorReceipt.TryParse(await receiptElement.TextContentAsync(), out var receipt, out _));
+        using var secrets = ReceiptSecrets.Derive(receipt!);
+        var stored = (await StoredCase.FindAsync(site.Fixture.Database.Superuser, secrets.LookupId))!;
+        var contentKey = EnvelopeOpener.OpenContentKey(stored.Envelope, kit.Advocates[0].PrivateKey);
+        var body = JsonDocument.Parse(await stored.OpenStreamAsync(contentKey, stored.Envelope.Header.ComputeHash(), stored.Envelope.Header.Streams[0])).RootElement;
+        Assert.Equal(narrative, body.GetProperty("narrative").GetString());
+        // The browser reports the two refused requests in its console; nothing else went wrong in the page.
+        Assert.All(survivor.Errors, e => Assert.Contains("Failed to load resource", e, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("zh")]
+    [InlineData("en")]
     public async Task Sending_without_a_channel_or_anything_written_is_refused_in_the_page(string lang)
     {
         await site.CreateChannelAsync(advocates: 1);

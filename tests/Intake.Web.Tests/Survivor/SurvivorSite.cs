@@ -1,3 +1,4 @@
+using Intake.Core.Crypto;
 using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using System.Resources;
@@ -48,7 +49,12 @@ public sealed class SurvivorSite(WebFixture fixture) : IAsyncLifetime
 
     /// <summary>Gives a channel questions of its own, as an admin does on the channels page.</summary>
     public async Task SetQuestionsAsync(string channel, params (string LabelEn, string LabelZh)[] questions) =>
-        Assert.True(await _factory!.Services.GetRequiredService<Intake.Storage.Cases.ChannelDirectory>().SetQuestionsAsync(channel, questions, "test"));
+        Assert.True(await _factory!.Services.GetRequiredService<global::Intake.Storage.Cases.ChannelDirectory>().SetQuestionsAsync(channel, questions, "test"));
+
+    /// <summary>Records an advocate's reply to a case, as the workspace API does after her browser sealed it.</summary>
+    public Task RecordReplyAsync(Guid caseId, Envelope envelope, Guid upload) =>
+        _factory!.Services.GetRequiredService<global::Intake.Storage.Workspace.CaseWorkspaceStore>()
+            .AddMessageAsync(caseId, Guid.NewGuid(), global::Intake.Core.Ledger.LedgerEntryKind.Reply, envelope, [upload]);
 
     public HttpClient CreateClient(bool followRedirects = true) =>
         new(new HttpClientHandler { AllowAutoRedirect = followRedirects }) { BaseAddress = Intake.BaseAddress };
