@@ -81,6 +81,8 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
         var uploads = request.Uploads.ToArray();
 
         var entry = await writer.AppendAsync(new LedgerAppend(LedgerEntryKind.Submission, caseId, payload, keys, Metadata: metadata,
+            Rows: new LedgerRows(SubmissionRows.Instance,
+                new SubmissionRow(caseId, header.ChannelId, request.LookupId, headerHash, request.Vault, uploads, request.Routing)),
             Companion: async (connection, sequence, ct) =>
             {
                 // One statement, one round trip: the case, the vault and the claim on the uploads.
@@ -124,6 +126,61 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
                 }
             }), cancellationToken);
         return new AcceptedSubmission(caseId, entry.Sequence, entry.Day, entry.LeafHash, headerHash);
+    }
+
+    /// <summary>A submission's rows for <see cref="SubmissionRows"/>: the case, the vault, its uploads and its routing hints.</summary>
+    private sealed record SubmissionRow(Guid CaseId, string Channel, byte[] LookupId, byte[] HeaderHash, byte[] Vault, Guid[] Uploads,
+        Intake.Core.Contracts.RoutingHints? Routing);
+
+    /// <summary>
+    /// The companion of every submission in a ledger batch, set-based: the cases, the vaults and the upload claims of the
+    /// whole batch in three statements of the batch's single round trip (routing hints, when given, one statement each).
+    /// A lookup id already taken or an upload already claimed shows in the counts; the ledger then writes the batch again
+    /// entry by entry, where the per-entry companion says which submission it was.
+    /// </summary>
+    private sealed class SubmissionRows : ILedgerRowsWriter
+    {
+        public static readonly SubmissionRows Instance = new();
+
+        public Action Add(NpgsqlBatch batch, IReadOnlyList<(long Sequence, object Row)> rows)
+        {
+            var submissions = rows.Select(r => (r.Sequence, Row: (SubmissionRow)r.Row)).ToList();
+            var cases = new NpgsqlBatchCommand("""
+                INSERT INTO intake.cases (id, channel, lookup_id, submission_seq, header_hash, opened_on)
+                SELECT id, channel, lookup_id, seq, hash, current_date FROM unnest(@id, @channel, @lookup, @seq, @hash) AS t(id, channel, lookup_id, seq, hash)
+                ON CONFLICT (lookup_id) DO NOTHING
+                """);
+            cases.Parameters.Add(new NpgsqlParameter("id", submissions.Select(s => s.Row.CaseId).ToArray()));
+            cases.Parameters.Add(new NpgsqlParameter("channel", submissions.Select(s => s.Row.Channel).ToArray()));
+            cases.Parameters.Add(new NpgsqlParameter("lookup", submissions.Select(s => s.Row.LookupId).ToArray()));
+            cases.Parameters.Add(new NpgsqlParameter("seq", submissions.Select(s => s.Sequence).ToArray()));
+            cases.Parameters.Add(new NpgsqlParameter("hash", submissions.Select(s => s.Row.HeaderHash).ToArray()));
+            var vaults = new NpgsqlBatchCommand("INSERT INTO intake.case_vaults (case_id, vault) SELECT * FROM unnest(@id, @vault)");
+            vaults.Parameters.Add(new NpgsqlParameter("id", submissions.Select(s => s.Row.CaseId).ToArray()));
+            vaults.Parameters.Add(new NpgsqlParameter("vault", submissions.Select(s => s.Row.Vault).ToArray()));
+            var uploads = submissions.SelectMany(s => s.Row.Uploads.Select(u => (Upload: u, s.Row.CaseId))).ToList();
+            var claims = new NpgsqlBatchCommand("""
+                UPDATE intake.uploads u SET case_id = x.case_id
+                FROM unnest(@upload, @case) AS x(id, case_id)
+                WHERE u.id = x.id AND u.case_id IS NULL AND u.received_length = u.total_length
+                """);
+            claims.Parameters.Add(new NpgsqlParameter("upload", uploads.Select(u => u.Upload).ToArray()));
+            claims.Parameters.Add(new NpgsqlParameter("case", uploads.Select(u => u.CaseId).ToArray()));
+            batch.BatchCommands.Add(cases);
+            batch.BatchCommands.Add(vaults);
+            batch.BatchCommands.Add(claims);
+            foreach (var (_, row) in submissions.Where(s => s.Row.Routing is { IsEmpty: false }))
+            {
+                batch.BatchCommands.Add(Routing.RoutingHintsStore.InsertCommand(row.CaseId, row.Routing!));
+            }
+            return () =>
+            {
+                if (cases.RecordsAffected != submissions.Count || claims.RecordsAffected != uploads.Count)
+                {
+                    throw new LedgerAppendException("A lookup id of the batch was taken or an upload claimed meanwhile.");
+                }
+            };
+        }
     }
 
     // Reads the stream from the database in order; the ledger commits to its SHA-256.

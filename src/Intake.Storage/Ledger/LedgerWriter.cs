@@ -64,6 +64,10 @@ public sealed class LedgerWriter : IAsyncDisposable
         {
             throw new LedgerAppendException(ex.Message, ex);
         }
+        if (append.Rows is not null && append.Companion is null)
+        {
+            throw new LedgerAppendException("An entry with set-based rows also needs its companion (the entry-by-entry fallback).");
+        }
         if (append.Kind == LedgerEntryKind.PurgeTombstone && (append.Payload is not null || append.WrappedKeys is { Count: > 0 }))
         {
             throw new LedgerAppendException("A purge tombstone carries no ciphertext and no keys.");
@@ -113,11 +117,12 @@ public sealed class LedgerWriter : IAsyncDisposable
     private async Task WriteAsync(List<Pending> batch)
     {
         var remaining = batch;
+        var rowsTogether = true;
         while (remaining.Count > 0)
         {
             try
             {
-                var results = await WriteBatchAsync(remaining);
+                var results = await WriteBatchAsync(remaining, rowsTogether);
                 for (var i = 0; i < remaining.Count; i++)
                 {
                     if (results[i] is { } appended)
@@ -126,6 +131,12 @@ public sealed class LedgerWriter : IAsyncDisposable
                     }
                 }
                 return;
+            }
+            catch (RowsRefusedException)
+            {
+                // Some entry's rows were refused, and a set-based write cannot say which: the batch
+                // rolled back; write it again entry by entry, where the companion names the culprit.
+                rowsTogether = false;
             }
             catch (CompanionRefusedException refused)
             {
@@ -149,7 +160,7 @@ public sealed class LedgerWriter : IAsyncDisposable
         }
     }
 
-    private async Task<AppendedEntry?[]> WriteBatchAsync(List<Pending> batch)
+    private async Task<AppendedEntry?[]> WriteBatchAsync(List<Pending> batch, bool rowsTogether)
     {
         var results = new AppendedEntry?[batch.Count];
         await using var connection = await _dataSource.OpenConnectionAsync(_stop.Token);
@@ -173,6 +184,7 @@ public sealed class LedgerWriter : IAsyncDisposable
         var day = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
         var rows = new List<(int Index, LedgerLeaf Leaf, byte[] LeafHash)>(batch.Count);
         var nodes = new List<(int Level, long Index, byte[] Hash)>();
+        var together = new Dictionary<ILedgerRowsWriter, List<(long Sequence, object Row)>>();
         for (var i = 0; i < batch.Count; i++)
         {
             if (refused.TryGetValue(i, out var reason))
@@ -181,7 +193,15 @@ public sealed class LedgerWriter : IAsyncDisposable
                 continue;
             }
             var append = batch[i].Append;
-            if (append.Companion is { } companion)
+            if (rowsTogether && append.Rows is { } entryRows)
+            {
+                if (!together.TryGetValue(entryRows.Writer, out var list))
+                {
+                    together[entryRows.Writer] = list = [];
+                }
+                list.Add((size + rows.Count, entryRows.Row));
+            }
+            else if (append.Companion is { } companion)
             {
                 try
                 {
@@ -208,7 +228,19 @@ public sealed class LedgerWriter : IAsyncDisposable
         // commit below, three in all, whatever the batch size.
         await using (var write = BuildBatch(connection, rows, batch, nodes, frontier))
         {
-            await write.ExecuteNonQueryAsync(_stop.Token);
+            var checks = together.Select(group => group.Key.Add(write, group.Value)).ToList();
+            try
+            {
+                await write.ExecuteNonQueryAsync(_stop.Token);
+                foreach (var check in checks)
+                {
+                    check();
+                }
+            }
+            catch (Exception ex) when (together.Count > 0 && ex is LedgerAppendException or PostgresException { IsTransient: false })
+            {
+                throw new RowsRefusedException(ex);
+            }
         }
         await transaction.CommitAsync(_stop.Token);
 
@@ -339,6 +371,8 @@ public sealed class LedgerWriter : IAsyncDisposable
     }
 
     private sealed record Pending(LedgerAppend Append, TaskCompletionSource<AppendedEntry> Completion);
+
+    private sealed class RowsRefusedException(Exception reason) : Exception(reason.Message, reason);
 
     private sealed class CompanionRefusedException(int index, LedgerAppendException reason) : Exception(reason.Message, reason)
     {

@@ -26,6 +26,7 @@ namespace Intake.Benchmarks.Load;
 /// <remarks>
 /// Options: <c>--duration S</c> (default 20), <c>--warmup S</c> (3), <c>--clients N</c> (64), <c>--body BYTES</c>
 /// (8192), <c>--keys N</c> (3), <c>--pilot N</c> (submissions in the untimed pilot that sizes the batch, 1500),
+/// <c>--role web|all</c> (Intake.Web's role: the survivor API alone, or with routing's consumers too; web),
 /// <c>--store-phase on|off</c> (the in-process <see cref="SubmissionStore"/> decomposition, on), <c>--floor on|off</c>
 /// (the same process answering a static file to the same clients: the ceiling of any endpoint here, on),
 /// <c>--web-dll PATH</c> (default src/Intake.Web/bin/Release/net10.0/Intake.Web.dll; build it first with
@@ -57,6 +58,7 @@ public static class IntakeLoad
         var bodyLength = int.Parse(Option(args, "--body", "8192"), CultureInfo.InvariantCulture);
         var keyCount = int.Parse(Option(args, "--keys", "3"), CultureInfo.InvariantCulture);
         var pilot = int.Parse(Option(args, "--pilot", "1500"), CultureInfo.InvariantCulture);
+        var role = Option(args, "--role", "web").Equals("all", StringComparison.OrdinalIgnoreCase) ? "All" : "Web";
         var repository = IntakeServer.RepositoryRoot();
         var dll = Option(args, "--web-dll", "") is { Length: > 0 } given ? Path.GetFullPath(given) : IntakeServer.ReleaseDll(repository);
         Pgbench(pg);
@@ -110,6 +112,9 @@ public static class IntakeLoad
                 ["RabbitMq:VirtualHost"] = vhost.Name,
                 ["RabbitMq:Username"] = rabbit.User,
                 ["RabbitMq:Password"] = rabbit.Password,
+                // Web: the survivor API alone; routing's consumers (role All) would compete for the same two cores
+                // and the same ledger writer, and have a benchmark of their own (routing mode).
+                ["Intake:Role"] = role,
             };
 
             IntakeResult result;
@@ -120,7 +125,7 @@ public static class IntakeLoad
             await using (var server = IntakeServer.Start(repository, dll, settings))
             {
                 await server.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
-                Console.WriteLine($"Intake.Web is up on {server.BaseAddress} (Production, role All, proof of work 0 bits, rate limits 1,000,000).");
+                Console.WriteLine($"Intake.Web is up on {server.BaseAddress} (Production, role {role}, proof of work 0 bits, rate limits 1,000,000).");
                 using var http = new HttpClient(new SocketsHttpHandler
                 {
                     MaxConnectionsPerServer = Math.Max(64, clients * 2),
@@ -172,7 +177,8 @@ public static class IntakeLoad
                     + $"{result.WindowSeconds * 1000 / Math.Max(1, result.Batches.Batches):F2} ms per batch; WAL {result.WalPerSubmission / 1024:F1} KiB per submission");
                 Console.WriteLine($"CPU seconds in the {result.WindowSeconds:F1} s window (2 cores = {2 * result.WindowSeconds:F0} s): "
                     + string.Join(", ", result.CpuSeconds.Select(kv => $"{kv.Key} {kv.Value:F1}")));
-                Console.WriteLine($"Intake.Web wrote {server.LineCount - linesBefore} log lines during the run.");
+                Console.WriteLine($"Intake.Web wrote {server.LineCount - linesBefore} log lines during the run"
+                    + (server.LineCount > linesBefore ? $"; the last: {server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()}" : "."));
 
                 noneLost = await VerifyAsync(app, vhost, keyFile, all, accepted201, keyCount);
                 sizes = await SizesAsync(app);

@@ -62,4 +62,58 @@ public sealed class SubmissionStoreTests
         Assert.Equal(17, rows.Count(r => r.Leaf.Kind == LedgerEntryKind.Submission));
         Assert.Equal(MerkleTree.ComputeRoot(rows.Select(r => r.LeafHash).ToList()), (await db.Reader.GetHeadAsync()).RootHash);
     }
+
+    [Fact]
+    public async Task A_batch_written_together_keeps_every_case_vault_claim_and_hint_and_an_upload_claimed_twice_refuses_only_the_second()
+    {
+        await using var db = await LedgerTestDatabase.CreateAsync("submission_rows");
+        await using var writer = db.Writer();
+        var directory = new ChannelDirectory(db.App, writer);
+        var (_, advocate) = HpkeSuite.GenerateKeyPair();
+        await directory.AddChannelAsync(new Channel("race", "Race", "竞争"), "test");
+        await directory.AddKeyAsync("race", advocate, "test");
+        var uploads = new UploadStore(db.App);
+        var store = new SubmissionStore(db.App, uploads, writer);
+        var requests = new List<SubmissionRequest>();
+        for (var i = 0; i < 20; i++)
+        {
+            var request = await PrepareAsync(uploads, advocate, RandomNumberGenerator.GetBytes(32));
+            requests.Add(i % 2 == 0 ? request with { Routing = new Intake.Core.Contracts.RoutingHints("zh") } : request);
+        }
+        // The same envelope and upload again under another receipt: both pass the checks before the writer.
+        var twice = requests[5] with { LookupId = RandomNumberGenerator.GetBytes(32) };
+        requests.Add(twice);
+
+        var outcomes = await Task.WhenAll(requests.Select(async r =>
+        {
+            try
+            {
+                return (Request: r, Accepted: await store.AcceptAsync(r), Failure: (SubmissionException?)null);
+            }
+            catch (SubmissionException ex)
+            {
+                return (Request: r, Accepted: (AcceptedSubmission?)null, Failure: ex);
+            }
+        }));
+
+        var refused = Assert.Single(outcomes, o => o.Failure is not null);
+        Assert.Equal((SubmissionFailure.Conflict, "uploads"), (refused.Failure!.Kind, refused.Failure.Field));
+        Assert.Contains(refused.Request, new[] { requests[5], twice });
+        var accepted = outcomes.Where(o => o.Accepted is not null).ToList();
+        Assert.Equal(20, accepted.Count);
+        await using var check = db.App.CreateCommand("""
+            SELECT count(*) FILTER (WHERE v.case_id IS NOT NULL),
+                   count(*) FILTER (WHERE c.submission_seq = ANY(@seqs)),
+                   (SELECT count(*) FROM intake.uploads u WHERE u.case_id IS NOT NULL),
+                   (SELECT count(*) FROM intake.case_routing r WHERE r.language = 'zh')
+            FROM intake.cases c LEFT JOIN intake.case_vaults v ON v.case_id = c.id
+            """);
+        check.Parameters.AddWithValue("seqs", accepted.Select(a => a.Accepted!.Sequence).ToArray());
+        await using var reader = await check.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal((20L, 20L, 20L, 10L), (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
+        var rows = await db.ReadAllAsync();
+        Assert.Equal(Enumerable.Range(0, rows.Count).Select(i => (long)i), rows.Select(r => r.Seq));
+        Assert.Equal(MerkleTree.ComputeRoot(rows.Select(r => r.LeafHash).ToList()), (await db.Reader.GetHeadAsync()).RootHash);
+    }
 }
