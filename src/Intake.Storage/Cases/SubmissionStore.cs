@@ -183,11 +183,12 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
         }
     }
 
-    // Reads the stream from the database in order; the ledger commits to its SHA-256.
+    // The SHA-256 of the stream, which the ledger commits to: computed when its last part arrived (or, for an upload
+    // completed before that was done, read from the database in order now).
     internal async Task<byte[]> DigestCompleteUploadAsync(Guid upload, StreamHeader expected, string field, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var select = new NpgsqlCommand("SELECT header, total_length, received_length, case_id FROM intake.uploads WHERE id = @id", connection))
+        await using (var select = new NpgsqlCommand("SELECT header, total_length, received_length, case_id, digest FROM intake.uploads WHERE id = @id", connection))
         {
             select.Parameters.AddWithValue("id", upload);
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
@@ -206,6 +207,10 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
             if (reader.GetInt64(1) != reader.GetInt64(2))
             {
                 throw new SubmissionException(SubmissionFailure.Invalid, field, $"The upload is incomplete: {reader.GetInt64(2)} of {reader.GetInt64(1)} bytes received.");
+            }
+            if (!reader.IsDBNull(4))
+            {
+                return (byte[])reader[4];
             }
         }
         return await uploadStore.DigestAsync(upload, cancellationToken);

@@ -162,11 +162,30 @@ public sealed class UploadStore(NpgsqlDataSource dataSource)
             insert.Parameters.AddWithValue("bytes", bytes);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
+        // The last part: hash the whole stream now, while she is still uploading, rather than when she submits.
+        byte[]? digest = null;
+        if (received + bytes.Length == total)
+        {
+            using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            await using (var earlier = new NpgsqlCommand("SELECT bytes FROM intake.upload_parts WHERE upload_id = @id AND part < @part ORDER BY part", connection, transaction))
+            {
+                earlier.Parameters.AddWithValue("id", id);
+                earlier.Parameters.AddWithValue("part", part);
+                await using var rows = await earlier.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
+                while (await rows.ReadAsync(cancellationToken))
+                {
+                    hash.AppendData((byte[])rows[0]);
+                }
+            }
+            hash.AppendData(bytes);
+            digest = hash.GetHashAndReset();
+        }
         await using (var update = new NpgsqlCommand(
-            "UPDATE intake.uploads SET received_length = received_length + @n, next_part = next_part + 1 WHERE id = @id", connection, transaction))
+            "UPDATE intake.uploads SET received_length = received_length + @n, next_part = next_part + 1, digest = @digest WHERE id = @id", connection, transaction))
         {
             update.Parameters.AddWithValue("id", id);
             update.Parameters.AddWithValue("n", (long)bytes.Length);
+            update.Parameters.Add(new NpgsqlParameter("digest", NpgsqlTypes.NpgsqlDbType.Bytea) { Value = (object?)digest ?? DBNull.Value });
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);

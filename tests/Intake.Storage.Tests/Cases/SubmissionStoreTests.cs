@@ -116,4 +116,46 @@ public sealed class SubmissionStoreTests
         Assert.Equal(Enumerable.Range(0, rows.Count).Select(i => (long)i), rows.Select(r => r.Seq));
         Assert.Equal(MerkleTree.ComputeRoot(rows.Select(r => r.LeafHash).ToList()), (await db.Reader.GetHeadAsync()).RootHash);
     }
+
+    [Fact]
+    public async Task An_uploads_digest_is_computed_when_its_last_part_arrives_and_is_the_one_the_ledger_commits_to()
+    {
+        await using var db = await LedgerTestDatabase.CreateAsync("upload_digest");
+        await using var writer = db.Writer();
+        var directory = new ChannelDirectory(db.App, writer);
+        var (_, advocate) = HpkeSuite.GenerateKeyPair();
+        await directory.AddChannelAsync(new Channel("race", "Race", "竞争"), "test");
+        await directory.AddKeyAsync("race", advocate, "test");
+        var uploads = new UploadStore(db.App);
+        var content = RandomNumberGenerator.GetBytes(100_000);
+        var contentKey = EnvelopeSealer.GenerateContentKey();
+        var header = StreamHeader.Create(StreamPurpose.Body, content.Length);
+        var envelope = EnvelopeSealer.Seal(EnvelopeKind.Submission, "race", null, HpkeSuite.GenerateKeyPair().PublicKey, [advocate], [header], contentKey);
+        using var sealedStream = new MemoryStream();
+        await ContentStreamSealer.SealAsync(contentKey, envelope.Header.ComputeHash(), header, new MemoryStream(content), content.Length, sealedStream);
+        var bytes = sealedStream.ToArray();
+        var upload = await uploads.CreateAsync(bytes[..30], long.MaxValue);
+
+        async Task<byte[]?> StoredDigestAsync()
+        {
+            await using var select = db.App.CreateCommand("SELECT digest FROM intake.uploads WHERE id = @id");
+            select.Parameters.AddWithValue("id", upload.Id);
+            return await select.ExecuteScalarAsync() as byte[];
+        }
+        await uploads.AppendPartAsync(upload.Id, 0, bytes[..40_000]);
+        await uploads.AppendPartAsync(upload.Id, 1, bytes[40_000..80_000]);
+        Assert.Null(await StoredDigestAsync()); // not yet whole
+        await uploads.AppendPartAsync(upload.Id, 2, bytes[80_000..]);
+        await uploads.AppendPartAsync(upload.Id, 2, bytes[80_000..]); // a repeated last part changes nothing
+
+        var digest = await StoredDigestAsync();
+        Assert.Equal(SHA256.HashData(bytes), digest);
+        Assert.Equal(digest, await uploads.DigestAsync(upload.Id));
+        var accepted = await new SubmissionStore(db.App, uploads, writer)
+            .AcceptAsync(new SubmissionRequest(envelope, [upload.Id], RandomNumberGenerator.GetBytes(32), [7]));
+        await using var payload = db.App.CreateCommand("SELECT ciphertext FROM intake.ledger_payloads WHERE seq = @seq");
+        payload.Parameters.AddWithValue("seq", accepted.Sequence);
+        var record = System.Text.Json.JsonDocument.Parse((byte[])(await payload.ExecuteScalarAsync())!).RootElement;
+        Assert.Equal(Base64UrlStrict.Encode(SHA256.HashData(bytes)), record.GetProperty("streamDigests")[0].GetString());
+    }
 }
