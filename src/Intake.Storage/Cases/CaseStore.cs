@@ -17,7 +17,8 @@ public sealed record FollowUpView(long Sequence, DateOnly Day, byte[] StreamHead
 public sealed record ReplyView(long Sequence, DateOnly Day, byte[] Record, byte[] SealedKey);
 
 /// <summary>A case found by the lookup id its receipt derives: follow-ups and withdrawal.</summary>
-public sealed class CaseStore(NpgsqlDataSource dataSource, UploadStore uploads, LedgerWriter writer, LedgerPurger purger, NpgsqlDataSource purgerDataSource)
+public sealed class CaseStore(NpgsqlDataSource dataSource, UploadStore uploads, LedgerWriter writer, LedgerPurger purger, NpgsqlDataSource purgerDataSource,
+    Retention.LegalHoldStore holds)
 {
     public async Task<CaseView?> FindAsync(byte[] lookupId, CancellationToken cancellationToken = default)
     {
@@ -145,8 +146,7 @@ public sealed class CaseStore(NpgsqlDataSource dataSource, UploadStore uploads, 
     public async Task WithdrawAsync(Guid caseId, CancellationToken cancellationToken = default)
     {
         // Her withdrawal wins over a legal hold (docs/retention.md); each hold's end is recorded first.
-        // (The clock is not read when ending holds.)
-        await new Retention.LegalHoldStore(dataSource, writer, TimeProvider.System).EndForWithdrawalAsync(caseId, cancellationToken);
+        await holds.EndForWithdrawalAsync(caseId, cancellationToken);
         var entries = new List<long>();
         await using (var command = dataSource.CreateCommand("""
             SELECT e.seq FROM intake.ledger_entries e

@@ -78,53 +78,13 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
             .Select(r => new WrappedKey(r.KeyId, (byte[])[.. r.Enc.Span, .. r.SealedKey.Span]))
             .ToList();
         var metadata = JsonSerializer.SerializeToUtf8Bytes(new { channel = header.ChannelId });
-        var uploads = request.Uploads.ToArray();
+        // The case, the vault, the upload claims and the routing hints (kept with the case so the reconciler can route
+        // it again after a crash, docs/routing.md): with the batch's other submissions, or alone if the batch is refused.
+        var row = new SubmissionRow(caseId, header.ChannelId, request.LookupId, headerHash, request.Vault, [.. request.Uploads], request.Routing);
 
         var entry = await writer.AppendAsync(new LedgerAppend(LedgerEntryKind.Submission, caseId, payload, keys, Metadata: metadata,
-            Rows: new LedgerRows(SubmissionRows.Instance,
-                new SubmissionRow(caseId, header.ChannelId, request.LookupId, headerHash, request.Vault, uploads, request.Routing)),
-            Companion: async (connection, sequence, ct) =>
-            {
-                // One statement, one round trip: the case, the vault and the claim on the uploads.
-                await using var write = new NpgsqlCommand("""
-                    WITH new_case AS (
-                        INSERT INTO intake.cases (id, channel, lookup_id, submission_seq, header_hash, opened_on)
-                        VALUES (@id, @channel, @lookup, @seq, @hash, current_date)
-                        ON CONFLICT (lookup_id) DO NOTHING
-                        RETURNING id),
-                    vault AS (
-                        INSERT INTO intake.case_vaults (case_id, vault) SELECT id, @vault FROM new_case RETURNING case_id),
-                    claimed AS (
-                        UPDATE intake.uploads SET case_id = @id
-                        WHERE id = ANY(@uploads) AND case_id IS NULL AND received_length = total_length
-                          AND EXISTS (SELECT 1 FROM new_case)
-                        RETURNING id)
-                    SELECT (SELECT count(*) FROM new_case), (SELECT count(*) FROM vault), (SELECT count(*) FROM claimed)
-                    """, connection);
-                write.Parameters.AddWithValue("id", caseId);
-                write.Parameters.AddWithValue("channel", header.ChannelId);
-                write.Parameters.AddWithValue("lookup", request.LookupId);
-                write.Parameters.AddWithValue("seq", sequence);
-                write.Parameters.AddWithValue("hash", headerHash);
-                write.Parameters.AddWithValue("vault", request.Vault);
-                write.Parameters.AddWithValue("uploads", uploads);
-                await using var counts = await write.ExecuteReaderAsync(ct);
-                await counts.ReadAsync(ct);
-                if (counts.GetInt64(0) != 1)
-                {
-                    throw new SubmissionException(SubmissionFailure.Conflict, "lookupId", "This receipt is already in use; make a new one.");
-                }
-                if (counts.GetInt64(2) != uploads.Length)
-                {
-                    throw new SubmissionException(SubmissionFailure.Conflict, "uploads", "An upload was claimed by another submission meanwhile.");
-                }
-                await counts.DisposeAsync();
-                if (request.Routing is { IsEmpty: false } routing)
-                {
-                    // Kept with the case so the reconciler can route it again after a crash (docs/routing.md).
-                    await Routing.RoutingHintsStore.InsertAsync(connection, caseId, routing, ct);
-                }
-            }), cancellationToken);
+            Rows: new LedgerRows(SubmissionRows.Instance, row),
+            Companion: (connection, sequence, ct) => SubmissionRows.WriteOneAsync(connection, sequence, row, ct)), cancellationToken);
         return new AcceptedSubmission(caseId, entry.Sequence, entry.Day, entry.LeafHash, headerHash);
     }
 
@@ -136,7 +96,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
     /// The companion of every submission in a ledger batch, set-based: the cases, the vaults and the upload claims of the
     /// whole batch in three statements of the batch's single round trip (routing hints, when given, one statement each).
     /// A lookup id already taken or an upload already claimed shows in the counts; the ledger then writes the batch again
-    /// entry by entry, where the per-entry companion says which submission it was.
+    /// entry by entry (<see cref="WriteOneAsync"/>, the same statements for one submission), which says which it was.
     /// </summary>
     private sealed class SubmissionRows : ILedgerRowsWriter
     {
@@ -144,7 +104,35 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
 
         public Action Add(NpgsqlBatch batch, IReadOnlyList<(long Sequence, object Row)> rows)
         {
-            var submissions = rows.Select(r => (r.Sequence, Row: (SubmissionRow)r.Row)).ToList();
+            var (cases, claims, uploads) = AddCommands(batch, [.. rows.Select(r => (r.Sequence, (SubmissionRow)r.Row))]);
+            return () =>
+            {
+                if (cases.RecordsAffected != rows.Count || claims.RecordsAffected != uploads)
+                {
+                    throw new LedgerAppendException("A lookup id of the batch was taken or an upload claimed meanwhile.");
+                }
+            };
+        }
+
+        /// <summary>One submission's rows in their own round trip, refused with the reason when its receipt or an upload is taken.</summary>
+        public static async Task WriteOneAsync(NpgsqlConnection connection, long sequence, SubmissionRow row, CancellationToken cancellationToken)
+        {
+            await using var batch = new NpgsqlBatch(connection);
+            var (cases, claims, uploads) = AddCommands(batch, [(sequence, row)]);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            if (cases.RecordsAffected != 1)
+            {
+                throw new SubmissionException(SubmissionFailure.Conflict, "lookupId", "This receipt is already in use; make a new one.");
+            }
+            if (claims.RecordsAffected != uploads)
+            {
+                throw new SubmissionException(SubmissionFailure.Conflict, "uploads", "An upload was claimed by another submission meanwhile.");
+            }
+        }
+
+        private static (NpgsqlBatchCommand Cases, NpgsqlBatchCommand Claims, int Uploads) AddCommands(
+            NpgsqlBatch batch, IReadOnlyList<(long Sequence, SubmissionRow Row)> submissions)
+        {
             var cases = new NpgsqlBatchCommand("""
                 INSERT INTO intake.cases (id, channel, lookup_id, submission_seq, header_hash, opened_on)
                 SELECT id, channel, lookup_id, seq, hash, current_date FROM unnest(@id, @channel, @lookup, @seq, @hash) AS t(id, channel, lookup_id, seq, hash)
@@ -155,6 +143,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
             cases.Parameters.Add(new NpgsqlParameter("lookup", submissions.Select(s => s.Row.LookupId).ToArray()));
             cases.Parameters.Add(new NpgsqlParameter("seq", submissions.Select(s => s.Sequence).ToArray()));
             cases.Parameters.Add(new NpgsqlParameter("hash", submissions.Select(s => s.Row.HeaderHash).ToArray()));
+            // Vaults of cases refused above fail their deferred foreign key; the caller's check rolls them back first.
             var vaults = new NpgsqlBatchCommand("INSERT INTO intake.case_vaults (case_id, vault) SELECT * FROM unnest(@id, @vault)");
             vaults.Parameters.Add(new NpgsqlParameter("id", submissions.Select(s => s.Row.CaseId).ToArray()));
             vaults.Parameters.Add(new NpgsqlParameter("vault", submissions.Select(s => s.Row.Vault).ToArray()));
@@ -173,13 +162,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
             {
                 batch.BatchCommands.Add(Routing.RoutingHintsStore.InsertCommand(row.CaseId, row.Routing!));
             }
-            return () =>
-            {
-                if (cases.RecordsAffected != submissions.Count || claims.RecordsAffected != uploads.Count)
-                {
-                    throw new LedgerAppendException("A lookup id of the batch was taken or an upload claimed meanwhile.");
-                }
-            };
+            return (cases, claims, uploads.Count);
         }
     }
 

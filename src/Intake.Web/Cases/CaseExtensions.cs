@@ -25,7 +25,8 @@ public static class CaseExtensions
             sp.GetRequiredService<UploadStore>(),
             sp.GetRequiredService<LedgerWriter>(),
             sp.GetRequiredService<LedgerPurger>(),
-            sp.GetRequiredKeyedService<NpgsqlDataSource>(LedgerExtensions.PurgerDataSource)));
+            sp.GetRequiredKeyedService<NpgsqlDataSource>(LedgerExtensions.PurgerDataSource),
+            sp.GetRequiredService<Intake.Storage.Retention.LegalHoldStore>()));
         builder.Services.AddSingleton(sp => new ProofBundleBuilder(
             sp.GetRequiredService<NpgsqlDataSource>(),
             sp.GetRequiredService<LedgerCheckpointer>(),

@@ -29,7 +29,7 @@ internal sealed class RetentionTestBed : IAsyncDisposable
         Holds = new LegalHoldStore(db.App, Writer, Time);
         Workspace = new CaseWorkspaceStore(db.App, new SubmissionStore(db.App, Uploads, Writer), Writer);
         Assignments = new AssignmentStore(db.App, Writer, Time);
-        Cases = new CaseStore(db.App, Uploads, Writer, new LedgerPurger(Writer, db.App, db.Purger), db.Purger);
+        Cases = new CaseStore(db.App, Uploads, Writer, new LedgerPurger(Writer, db.App, db.Purger), db.Purger, Holds);
     }
 
     public LedgerTestDatabase Db { get; }

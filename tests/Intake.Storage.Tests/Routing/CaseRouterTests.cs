@@ -188,7 +188,8 @@ public sealed class CaseRouterTests
         Assert.True(await bed.CountAsync("SELECT count(*) FROM intake.case_routing WHERE case_id = @c", ("c", caseId)) == 1);
 
         var purger = new Intake.Storage.Ledger.LedgerPurger(bed.Writer, bed.Db.App, bed.Db.Purger);
-        var cases = new Intake.Storage.Cases.CaseStore(bed.Db.App, bed.Uploads, bed.Writer, purger, bed.Db.Purger);
+        var cases = new Intake.Storage.Cases.CaseStore(bed.Db.App, bed.Uploads, bed.Writer, purger, bed.Db.Purger,
+            new Intake.Storage.Retention.LegalHoldStore(bed.Db.App, bed.Writer, TimeProvider.System));
         await cases.WithdrawAsync(caseId);
         await cases.WithdrawAsync(waitingCase);
 

@@ -72,7 +72,8 @@ public sealed class CaseWorkspaceStoreTests
         Assert.Equal([LedgerEntryKind.Submission, LedgerEntryKind.Reply, LedgerEntryKind.Note], file!.Entries.Select(e => e.Kind));
         Assert.All(file.Entries.Skip(1), e => Assert.Equal(test.AdvocateId, e.Author));
         // What the survivor's lookup returns: the reply only, with the key sealed to her.
-        var cases = new CaseStore(db.App, uploads, writer, new LedgerPurger(writer, db.App, db.Purger), db.Purger);
+        var cases = new CaseStore(db.App, uploads, writer, new LedgerPurger(writer, db.App, db.Purger), db.Purger,
+            new Intake.Storage.Retention.LegalHoldStore(db.App, writer, TimeProvider.System));
         var lookupId = await LookupIdAsync(db, test.CaseId);
         var view = await cases.FindAsync(lookupId);
         var seen = Assert.Single(view!.Replies!);
