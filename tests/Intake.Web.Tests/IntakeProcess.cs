@@ -100,6 +100,10 @@ public sealed class IntakeProcess : IAsyncDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException)
+            {
+                // Listening but slow to answer (a loaded machine): ask again until the deadline.
+            }
             await Task.Delay(250);
         }
         throw new TimeoutException($"Intake was not healthy within {timeout}:\n{Output}");

@@ -31,7 +31,9 @@ public static class TestServices
             Password = password,
             Database = database,
             Pooling = false,
-            Timeout = 10,
+            // Generous: without pooling every connection is a new backend and a SCRAM exchange, which on a
+            // two-core machine running the suite's projects side by side has taken longer than 10 seconds.
+            Timeout = 30,
         }.ConnectionString;
 
     public static string SuperuserConnection(string database = "postgres") =>
