@@ -147,28 +147,6 @@ public sealed class CaseStore(NpgsqlDataSource dataSource, UploadStore uploads, 
     {
         // Her withdrawal wins over a legal hold (docs/retention.md); each hold's end is recorded first.
         await holds.EndForWithdrawalAsync(caseId, cancellationToken);
-        var entries = new List<long>();
-        await using (var command = dataSource.CreateCommand("""
-            SELECT e.seq FROM intake.ledger_entries e
-            WHERE e.case_id = @id AND e.payload_hash IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM intake.ledger_entries t WHERE t.purged_seq = e.seq)
-            ORDER BY e.seq
-            """))
-        {
-            command.Parameters.AddWithValue("id", caseId);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                entries.Add(reader.GetInt64(0));
-            }
-        }
-        var reason = JsonSerializer.SerializeToUtf8Bytes(new { reason = "withdrawn" });
-        foreach (var sequence in entries)
-        {
-            await purger.PurgeAsync(sequence, reason, cancellationToken);
-        }
-        await using var purge = purgerDataSource.CreateCommand("SELECT intake.purge_case(@id)");
-        purge.Parameters.AddWithValue("id", caseId);
-        await purge.ExecuteScalarAsync(cancellationToken);
+        await CasePurge.RunAsync(dataSource, purger, purgerDataSource, caseId, JsonSerializer.SerializeToUtf8Bytes(new { reason = "withdrawn" }), cancellationToken);
     }
 }

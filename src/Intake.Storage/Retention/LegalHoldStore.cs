@@ -191,12 +191,23 @@ public sealed class LegalHoldStore(NpgsqlDataSource dataSource, LedgerWriter wri
     /// A survivor's withdrawal ends every waiting or active hold on her case before the purge
     /// (docs/retention.md: her withdrawal wins). One ledger entry per hold, naming the cause.
     /// </summary>
-    public async Task EndForWithdrawalAsync(Guid caseId, CancellationToken cancellationToken = default)
+    public Task EndForWithdrawalAsync(Guid caseId, CancellationToken cancellationToken = default) =>
+        EndAllAsync(caseId, "withdrawn", cancellationToken);
+
+    /// <summary>
+    /// The retention job ends what is left of a case's holds before purging it: a request nobody
+    /// decided in time, a hold that lapsed since the job expired holds, or an active hold that the
+    /// survivor's own shorter period overrides. One ledger entry each, cause "purged".
+    /// </summary>
+    public Task EndForPurgeAsync(Guid caseId, CancellationToken cancellationToken = default) =>
+        EndAllAsync(caseId, "purged", cancellationToken);
+
+    private async Task EndAllAsync(Guid caseId, string cause, CancellationToken cancellationToken)
     {
         foreach (var hold in (await ForCaseAsync(caseId, cancellationToken)).Where(h => h.Status is LegalHoldStatus.Requested or LegalHoldStatus.Active))
         {
             var status = hold.Status == LegalHoldStatus.Active ? LegalHoldStatus.Released : LegalHoldStatus.Refused;
-            await EndAsync(hold, status, new { action = "legal_hold.end", hold = hold.Id, cause = "withdrawn" }, cancellationToken);
+            await EndAsync(hold, status, new { action = "legal_hold.end", hold = hold.Id, cause }, cancellationToken);
         }
     }
 

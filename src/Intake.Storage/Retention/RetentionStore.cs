@@ -23,18 +23,21 @@ public sealed record RetentionPolicy(string? Channel, int UnreadDays, int OpenDa
 
 /// <summary>
 /// When one case falls due for purge, as <c>intake.case_retention</c> computes it (docs/retention.md):
-/// from its last activity and its channel's policy. <see cref="HeldUntil"/> is the last day of an
-/// approved legal hold, if any.
+/// from its last activity and its channel's policy (<see cref="DueOn"/>), moved later by an approved
+/// legal hold (<see cref="HeldUntil"/>, its last day) or a postponement (<see cref="PostponedUntil"/>,
+/// the last day it keeps the case), and never later than the end of the period the survivor chose
+/// herself (<see cref="SurvivorUntil"/>). <see cref="PurgeDay"/> is the result: the first day the
+/// purge job takes the case.
 /// </summary>
 public sealed record CaseRetention(
     Guid Id, string Channel, string Status, DateOnly OpenedOn, DateOnly LastActivityOn, bool EverRead, string? PolicyChannel,
-    DateOnly DueOn, DateOnly? HeldUntil)
+    DateOnly DueOn, DateOnly? HeldUntil, DateOnly? PostponedUntil = null, DateOnly? SurvivorUntil = null, DateOnly? PurgeDay = null)
 {
     /// <summary>True while an approved hold covers <paramref name="today"/>.</summary>
     public bool IsHeld(DateOnly today) => HeldUntil is { } until && until >= today;
 
-    /// <summary>The first day the case may be purged: its due day, or the day after its hold ends if later.</summary>
-    public DateOnly PurgeOn(DateOnly today) => IsHeld(today) && HeldUntil!.Value >= DueOn ? HeldUntil.Value.AddDays(1) : DueOn;
+    /// <summary>The first day the case may be purged (the database's <c>purge_on</c>).</summary>
+    public DateOnly PurgeOn(DateOnly today) => PurgeDay ?? (IsHeld(today) && HeldUntil!.Value >= DueOn ? HeldUntil.Value.AddDays(1) : DueOn);
 
     /// <summary>Days left before <see cref="PurgeOn"/>; 0 or less means due.</summary>
     public int DaysLeft(DateOnly today) => PurgeOn(today).DayNumber - today.DayNumber;
@@ -51,7 +54,8 @@ public sealed class RetentionException(string field, string message) : LedgerApp
 /// </summary>
 public sealed class RetentionStore(NpgsqlDataSource dataSource, LedgerWriter writer)
 {
-    private const string CaseColumns = "id, channel, status, opened_on, last_activity_on, ever_read, policy_channel, due_on, held_until";
+    internal const string CaseColumns =
+        "id, channel, status, opened_on, last_activity_on, ever_read, policy_channel, due_on, held_until, postponed_until, survivor_until, purge_on";
 
     /// <summary>The default policy first, then the channels' own, by channel id.</summary>
     public async Task<IReadOnlyList<RetentionPolicy>> ListPoliciesAsync(CancellationToken cancellationToken = default)
@@ -138,11 +142,11 @@ public sealed class RetentionStore(NpgsqlDataSource dataSource, LedgerWriter wri
         return (await ReadAsync(command, cancellationToken)).ToDictionary(c => c.Id);
     }
 
-    /// <summary>The cases with the nearest purge days first (held cases by their due day), at most <paramref name="limit"/>.</summary>
+    /// <summary>The cases with the nearest purge days first, at most <paramref name="limit"/>.</summary>
     public async Task<IReadOnlyList<CaseRetention>> SoonestAsync(int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        await using var command = dataSource.CreateCommand($"SELECT {CaseColumns} FROM intake.case_retention ORDER BY due_on, id LIMIT @limit");
+        await using var command = dataSource.CreateCommand($"SELECT {CaseColumns} FROM intake.case_retention ORDER BY purge_on, id LIMIT @limit");
         command.Parameters.AddWithValue("limit", limit);
         return await ReadAsync(command, cancellationToken);
     }
@@ -154,7 +158,9 @@ public sealed class RetentionStore(NpgsqlDataSource dataSource, LedgerWriter wri
         return await command.ExecuteScalarAsync(cancellationToken) is true;
     }
 
-    private static async Task<List<CaseRetention>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    private static DateOnly? Day(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateOnly>(ordinal);
+
+    internal static async Task<List<CaseRetention>> ReadAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var cases = new List<CaseRetention>();
@@ -162,7 +168,7 @@ public sealed class RetentionStore(NpgsqlDataSource dataSource, LedgerWriter wri
         {
             cases.Add(new CaseRetention(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateOnly>(3),
                 reader.GetFieldValue<DateOnly>(4), reader.GetBoolean(5), reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.GetFieldValue<DateOnly>(7), reader.IsDBNull(8) ? null : reader.GetFieldValue<DateOnly>(8)));
+                reader.GetFieldValue<DateOnly>(7), Day(reader, 8), Day(reader, 9), Day(reader, 10), reader.GetFieldValue<DateOnly>(11)));
         }
         return cases;
     }
