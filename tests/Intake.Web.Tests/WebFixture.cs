@@ -51,6 +51,9 @@ public sealed class WebFixture : IAsyncLifetime
             ["RabbitMq:VirtualHost"] = VirtualHost.Name,
             ["RabbitMq:Username"] = TestServices.RabbitUser,
             ["RabbitMq:Password"] = TestServices.RabbitPassword,
+            // Quartz keeps one scheduler per name in a process; hosts in a test process share it, so the retention
+            // job runs only where a test asks for it (RetentionJobTests, in processes of their own).
+            ["Retention:JobEnabled"] = "false",
         };
     }
 
