@@ -114,6 +114,76 @@ public sealed class LegalHoldStore(NpgsqlDataSource dataSource, LedgerWriter wri
             }), cancellationToken);
     }
 
+    /// <summary>The furthest a postponement reaches, in days from today; longer needs a legal hold.</summary>
+    public const int MaxPostponeDays = 90;
+
+    /// <summary>
+    /// The assigned advocate keeps a case <paramref name="days"/> days past its current purge day
+    /// (docs/retention.md §5), with a reason. No admin decides it, so it is short: the new purge
+    /// day is at most <see cref="MaxPostponeDays"/> days from today, and it never reaches past the
+    /// end of the period the survivor chose herself. One ledger entry (kind 9,
+    /// <c>retention.postpone</c>) with the reason's SHA-256; the latest postponement replaces the
+    /// one before. Returns the new purge day. Authorization (is she the case's advocate) is the caller's.
+    /// </summary>
+    public async Task<DateOnly> PostponeAsync(Guid caseId, Guid advocateId, string reason, int days, CancellationToken cancellationToken = default)
+    {
+        reason = reason.Trim();
+        if (reason.Length is 0 or > MaxReasonLength || reason.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+        {
+            throw new LegalHoldException(LegalHoldFailure.Invalid, "reason", $"Give a reason of 1 to {MaxReasonLength} characters.");
+        }
+        var today = Today;
+        DateOnly purgeOn;
+        await using (var command = dataSource.CreateCommand("SELECT status, purge_on FROM intake.case_retention WHERE id = @id"))
+        {
+            command.Parameters.AddWithValue("id", caseId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw new LegalHoldException(LegalHoldFailure.NotFound, "case", "There is no such case.");
+            }
+            if (reader.GetString(0) == "withdrawn")
+            {
+                throw new LegalHoldException(LegalHoldFailure.Conflict, "case", "The survivor withdrew this case.");
+            }
+            purgeOn = reader.GetFieldValue<DateOnly>(1);
+        }
+        var from = purgeOn > today ? purgeOn : today;
+        if (days < 1 || from.AddDays(days).DayNumber - today.DayNumber > MaxPostponeDays)
+        {
+            throw new LegalHoldException(LegalHoldFailure.Invalid, "days",
+                $"A postponement moves the purge day to at most {MaxPostponeDays} days from today; for longer, request a legal hold.");
+        }
+        var keepUntil = from.AddDays(days - 1);
+        var metadata = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            action = "retention.postpone",
+            days,
+            keep_until = keepUntil.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            reason_sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(reason))),
+            actor = advocateId,
+        });
+        await writer.AppendAsync(new LedgerAppend(LedgerEntryKind.LegalHold, caseId, Metadata: metadata,
+            Companion: async (connection, sequence, ct) =>
+            {
+                await using var upsert = new NpgsqlCommand("""
+                    INSERT INTO intake.retention_postponements (case_id, keep_until, reason, postponed_by, seq)
+                    VALUES (@case, @until, @reason, @by, @seq)
+                    ON CONFLICT (case_id) DO UPDATE SET keep_until = excluded.keep_until, reason = excluded.reason,
+                        postponed_by = excluded.postponed_by, seq = excluded.seq
+                    """, connection);
+                upsert.Parameters.AddWithValue("case", caseId);
+                upsert.Parameters.AddWithValue("until", keepUntil);
+                upsert.Parameters.AddWithValue("reason", reason);
+                upsert.Parameters.AddWithValue("by", advocateId);
+                upsert.Parameters.AddWithValue("seq", sequence);
+                await upsert.ExecuteNonQueryAsync(ct);
+            }), cancellationToken);
+        await using var after = dataSource.CreateCommand("SELECT purge_on FROM intake.case_retention WHERE id = @id");
+        after.Parameters.AddWithValue("id", caseId);
+        return await after.ExecuteScalarAsync(cancellationToken) is DateOnly day ? day : keepUntil.AddDays(1);
+    }
+
     /// <summary>
     /// Approves a waiting request: the hold is active from today for its days. An active hold of
     /// the same case is replaced (released by this entry), so a renewal has no gap.

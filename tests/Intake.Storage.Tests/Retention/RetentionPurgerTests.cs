@@ -316,6 +316,27 @@ public sealed class RetentionPurgerTests
     }
 
     [Fact]
+    public async Task A_postponement_never_reaches_past_the_period_the_survivor_chose()
+    {
+        await using var bed = await RetentionTestBed.CreateAsync("purge_postpone_cap");
+        var test = await bed.CaseAsync();
+        await bed.ScalarAsync("UPDATE intake.cases SET keep_days = 10 WHERE id = @id RETURNING 1", ("id", test.CaseId));
+
+        var purgeOn = await bed.Holds.PostponeAsync(test.CaseId, test.AdvocateId, "Waiting for her lawyer", 30);
+
+        Assert.Equal(bed.Today.AddDays(10), purgeOn); // her day, not the postponed one
+        var retention = await bed.RetentionAsync(test.CaseId);
+        Assert.Equal((bed.Today.AddDays(10), (DateOnly?)bed.Today.AddDays(10)), (retention.PurgeOn(bed.Today), retention.SurvivorUntil));
+        Assert.NotNull(retention.PostponedUntil);
+        var missing = await Assert.ThrowsAsync<LegalHoldException>(() => bed.Holds.PostponeAsync(Guid.NewGuid(), test.AdvocateId, "reason", 5));
+        Assert.Equal(LegalHoldFailure.NotFound, missing.Kind);
+
+        bed.AdvanceDays(10);
+        Assert.Equal(1, (await Purger(bed).RunAsync(Settings)).Purged);
+        Assert.Equal(0, await bed.ScalarAsync("SELECT count(*) FROM intake.retention_postponements"));
+    }
+
+    [Fact]
     public async Task Bad_settings_are_refused_before_anything_is_done()
     {
         await using var bed = await RetentionTestBed.CreateAsync("purge_settings");

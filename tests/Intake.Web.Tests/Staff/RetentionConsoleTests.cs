@@ -441,6 +441,10 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
         Assert.Equal(HttpStatusCode.Redirect, hold.StatusCode);
         Assert.Equal("/staff/reauth?returnUrl=" + Uri.EscapeDataString($"/staff/cases/{caseId}?lang=zh"), StaffAccounts.PathOf(hold));
         Assert.Empty(await holds.ForCaseAsync(caseId));
+        var postpone = await StaffAccounts.PostFormAsync(mine, $"/staff/cases/{caseId}?handler=Postpone", new() { ["reason"] = "too late", ["days"] = "5" },
+            $"/staff/cases/{caseId}");
+        Assert.Equal("/staff/reauth?returnUrl=" + Uri.EscapeDataString($"/staff/cases/{caseId}"), StaffAccounts.PathOf(postpone));
+        Assert.Null((await retention.ForCaseAsync(caseId))!.PostponedUntil);
         foreach (var (handler, fields) in new (string, Dictionary<string, string>)[]
         {
             ("set", new() { ["channel"] = "", ["unreadDays"] = "7", ["openDays"] = "7", ["closedDays"] = "7" }),
@@ -493,6 +497,82 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
     }
 
     /// <summary>A new active channel.</summary>
+    [Fact]
+    public async Task The_assigned_advocate_postpones_a_purge_with_a_reason_within_the_limit_and_it_is_recorded_by_its_hash()
+    {
+        await using var factory = StaffTestKit.Factory(fixture, new CapturedLogs());
+        var advocate = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Advocate);
+        var stranger = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Advocate);
+        var channel = await NewChannelAsync(factory, "later");
+        var retention = Service<RetentionStore>(factory);
+        await retention.SetPolicyAsync(new RetentionPolicy(channel, 30, 30, 30), Guid.NewGuid());
+        var caseId = await AssignedCaseAsync(factory, channel, advocate.Id);
+        var casePage = $"/staff/cases/{caseId}";
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var reason = $"She is meeting a lawyer next month {Guid.NewGuid():N}";
+        using var mine = await StaffAccounts.SignInAsync(factory, advocate);
+        Assert.Contains("data-postpone-form", await mine.GetStringAsync(casePage), StringComparison.Ordinal);
+
+        using var other = await StaffAccounts.SignInAsync(factory, stranger);
+        var refused = await StaffAccounts.PostFormAsync(other, casePage + "?handler=Postpone", new() { ["reason"] = reason, ["days"] = "20" }, "/staff");
+        Assert.StartsWith("/staff/denied", StaffAccounts.PathOf(refused), StringComparison.Ordinal);
+        Assert.Empty(await LegalHoldEntriesAsync(caseId));
+
+        var postponed = await StaffAccounts.PostFormAsync(mine, casePage + "?handler=Postpone", new() { ["reason"] = reason, ["days"] = "20" });
+
+        Assert.Equal(HttpStatusCode.OK, postponed.StatusCode);
+        var html = WebUtility.HtmlDecode(await postponed.Content.ReadAsStringAsync());
+        Assert.Contains("data-postpone-message>", html, StringComparison.Ordinal);
+        Assert.Contains($"data-purge-on=\"{Day(today.AddDays(50))}\"", html, StringComparison.Ordinal);
+        Assert.Contains($"data-postponed-until=\"{Day(today.AddDays(49))}\"", html, StringComparison.Ordinal);
+        var stored = await retention.ForCaseAsync(caseId);
+        Assert.Equal((today.AddDays(49), today.AddDays(50)), (stored!.PostponedUntil, stored.PurgeOn(today)));
+        var entry = Assert.Single(await LegalHoldEntriesAsync(caseId));
+        Assert.Equal(("retention.postpone", 20, advocate.Id.ToString()),
+            (entry.GetProperty("action").GetString(), entry.GetProperty("days").GetInt32(), entry.GetProperty("actor").GetString()));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(reason))), entry.GetProperty("reason_sha256").GetString());
+        Assert.Equal(0, await LedgerMentionsAsync(reason));
+
+        // Past the limit: at most 90 days from today (the purge day is now 50 days away).
+        var tooFar = await StaffAccounts.PostFormAsync(mine, casePage + "?handler=Postpone", new() { ["reason"] = reason, ["days"] = "41" });
+        Assert.Equal(HttpStatusCode.BadRequest, tooFar.StatusCode);
+        Assert.Contains("role=\"alert\" data-postpone-error>", await tooFar.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Single(await LegalHoldEntriesAsync(caseId));
+        Assert.Equal(today.AddDays(50), (await retention.ForCaseAsync(caseId))!.PurgeOn(today));
+
+        // Up to the limit, and the latest postponement replaces the one before.
+        Assert.Equal(HttpStatusCode.OK, (await StaffAccounts.PostFormAsync(mine, casePage + "?handler=Postpone", new() { ["reason"] = "second", ["days"] = "40" })).StatusCode);
+        Assert.Equal(today.AddDays(90), (await retention.ForCaseAsync(caseId))!.PurgeOn(today));
+        Assert.Equal(2, (await LegalHoldEntriesAsync(caseId)).Count);
+    }
+
+    [Theory]
+    [InlineData("", "10")]
+    [InlineData("   ", "10")]
+    [InlineData("{501}", "10")]
+    [InlineData("a reason", "0")]
+    [InlineData("a reason", "-3")]
+    [InlineData("a reason", "many")]
+    [InlineData("a reason", "")]
+    public async Task A_bad_postponement_is_refused_kindly_and_nothing_is_stored(string reason, string days)
+    {
+        await using var factory = StaffTestKit.Factory(fixture, new CapturedLogs());
+        var advocate = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Advocate);
+        var channel = await NewChannelAsync(factory, "bad-later");
+        var caseId = await AssignedCaseAsync(factory, channel, advocate.Id);
+        reason = reason.Replace("{501}", new string('r', 501), StringComparison.Ordinal);
+        using var mine = await StaffAccounts.SignInAsync(factory, advocate);
+
+        var response = await StaffAccounts.PostFormAsync(mine, $"/staff/cases/{caseId}?handler=Postpone", new() { ["reason"] = reason, ["days"] = days });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains("role=\"alert\" data-postpone-error>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-postpone-message", html, StringComparison.Ordinal);
+        Assert.Null((await Service<RetentionStore>(factory).ForCaseAsync(caseId))!.PostponedUntil);
+        Assert.Empty(await LegalHoldEntriesAsync(caseId));
+    }
+
     private static async Task<string> NewChannelAsync(WebApplicationFactory<Program> factory, string prefix)
     {
         var id = $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];

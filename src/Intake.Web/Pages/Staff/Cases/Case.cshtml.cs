@@ -46,6 +46,15 @@ public sealed class CaseModel(CaseWorkspaceStore cases, AdvocateKeyStore keys, R
 
     public int HoldDays { get; private set; } = 90;
 
+    public string? PostponeMessage { get; private set; }
+
+    public string? PostponeError { get; private set; }
+
+    /// <summary>What she typed, shown again after a refusal.</summary>
+    public string? PostponeReason { get; private set; }
+
+    public int PostponeDays { get; private set; } = 30;
+
     public CaseFacts Facts { get; private set; } = null!;
 
     /// <summary>Colleagues who serve the channel, are active, and hold a key the case was sealed to.</summary>
@@ -101,6 +110,40 @@ public sealed class CaseModel(CaseWorkspaceStore cases, AdvocateKeyStore keys, R
             {
                 LegalHoldFailure.Conflict => (text["Case_HoldConflict"].Value, StatusCodes.Status409Conflict),
                 _ when refused.Field == "days" => (text["Case_HoldBadDays", LegalHoldStore.MaxDays].Value, StatusCodes.Status400BadRequest),
+                _ => (text["Case_HoldBadReason", LegalHoldStore.MaxReasonLength].Value, StatusCodes.Status400BadRequest),
+            };
+        }
+        await LoadAsync(id, cancellationToken);
+        var page = Page();
+        page.StatusCode = status;
+        return page;
+    }
+
+    /// <summary>The assigned advocate keeps the case a little past its purge day, with a reason (docs/retention.md §5).</summary>
+    public async Task<IActionResult> OnPostPostponeAsync(Guid id, string? reason, int? days, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return Forbid();
+        }
+        if (!(await authorization.AuthorizeAsync(User, StaffPolicies.RecentSignIn)).Succeeded)
+        {
+            return Redirect("/staff/reauth?returnUrl=" + Uri.EscapeDataString(StaffLanguage.Link(HttpContext, $"/staff/cases/{id}")));
+        }
+        (PostponeReason, PostponeDays) = (reason, days ?? 0);
+        var status = StatusCodes.Status200OK;
+        try
+        {
+            var purgeOn = await holds.PostponeAsync(id, WorkspaceEndpoints.UserId(User), reason ?? "", days ?? 0, cancellationToken);
+            (PostponeMessage, PostponeReason, PostponeDays) =
+                (text["Case_Postponed", purgeOn.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)], null, 30);
+        }
+        catch (LegalHoldException refused)
+        {
+            (PostponeError, status) = refused.Kind switch
+            {
+                LegalHoldFailure.Conflict => (text["Case_PostponeConflict"].Value, StatusCodes.Status409Conflict),
+                _ when refused.Field == "days" => (text["Case_PostponeBadDays", LegalHoldStore.MaxPostponeDays].Value, StatusCodes.Status400BadRequest),
                 _ => (text["Case_HoldBadReason", LegalHoldStore.MaxReasonLength].Value, StatusCodes.Status400BadRequest),
             };
         }
