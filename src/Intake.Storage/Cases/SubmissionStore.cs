@@ -8,8 +8,14 @@ namespace Intake.Storage.Cases;
 
 /// <summary>A submission whose envelope passed the shape validator.</summary>
 /// <param name="Routing">The survivor's routing hints (ids only, checked by the caller against the lists); optional.</param>
+/// <remarks><see cref="KeepDays"/> is the period the survivor chose herself: her case is purged that many days after the
+/// day it was received, sooner than any policy would (docs/retention.md §1); null follows the policies.</remarks>
 public sealed record SubmissionRequest(Envelope Envelope, IReadOnlyList<Guid> Uploads, byte[] LookupId, byte[] Vault,
-    Intake.Core.Contracts.RoutingHints? Routing = null);
+    Intake.Core.Contracts.RoutingHints? Routing = null, int? KeepDays = null)
+{
+    public const int MinKeepDays = 1;
+    public const int MaxKeepDays = 3650;
+}
 
 /// <summary>What the survivor's browser is told: where her testimony sits in the ledger.</summary>
 public sealed record AcceptedSubmission(Guid CaseId, long Sequence, DateOnly Day, byte[] LeafHash, byte[] HeaderHash);
@@ -44,6 +50,11 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
         if (header.Kind != EnvelopeKind.Submission)
         {
             throw new SubmissionException(SubmissionFailure.Invalid, "envelope.kind", "Only a submission envelope starts a case.");
+        }
+        if (request.KeepDays is < SubmissionRequest.MinKeepDays or > SubmissionRequest.MaxKeepDays)
+        {
+            throw new SubmissionException(SubmissionFailure.Invalid, "keepDays",
+                $"A period of her own is {SubmissionRequest.MinKeepDays} to {SubmissionRequest.MaxKeepDays} days.");
         }
         if (request.LookupId.Length != 32)
         {
@@ -80,7 +91,8 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
         var metadata = JsonSerializer.SerializeToUtf8Bytes(new { channel = header.ChannelId });
         // The case, the vault, the upload claims and the routing hints (kept with the case so the reconciler can route
         // it again after a crash, docs/routing.md): with the batch's other submissions, or alone if the batch is refused.
-        var row = new SubmissionRow(caseId, header.ChannelId, request.LookupId, headerHash, request.Vault, [.. request.Uploads], request.Routing);
+        var row = new SubmissionRow(caseId, header.ChannelId, request.LookupId, headerHash, request.Vault, [.. request.Uploads], request.Routing,
+            request.KeepDays);
 
         var entry = await writer.AppendAsync(new LedgerAppend(LedgerEntryKind.Submission, caseId, payload, keys, Metadata: metadata,
             Rows: new LedgerRows(SubmissionRows.Instance, row),
@@ -90,7 +102,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
 
     /// <summary>A submission's rows for <see cref="SubmissionRows"/>: the case, the vault, its uploads and its routing hints.</summary>
     private sealed record SubmissionRow(Guid CaseId, string Channel, byte[] LookupId, byte[] HeaderHash, byte[] Vault, Guid[] Uploads,
-        Intake.Core.Contracts.RoutingHints? Routing);
+        Intake.Core.Contracts.RoutingHints? Routing, int? KeepDays);
 
     /// <summary>
     /// The companion of every submission in a ledger batch, set-based: the cases, the vaults and the upload claims of the
@@ -134,8 +146,9 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
             NpgsqlBatch batch, IReadOnlyList<(long Sequence, SubmissionRow Row)> submissions)
         {
             var cases = new NpgsqlBatchCommand("""
-                INSERT INTO intake.cases (id, channel, lookup_id, submission_seq, header_hash, opened_on)
-                SELECT id, channel, lookup_id, seq, hash, current_date FROM unnest(@id, @channel, @lookup, @seq, @hash) AS t(id, channel, lookup_id, seq, hash)
+                INSERT INTO intake.cases (id, channel, lookup_id, submission_seq, header_hash, opened_on, keep_days)
+                SELECT id, channel, lookup_id, seq, hash, current_date, keep
+                FROM unnest(@id, @channel, @lookup, @seq, @hash, @keep) AS t(id, channel, lookup_id, seq, hash, keep)
                 ON CONFLICT (lookup_id) DO NOTHING
                 """);
             cases.Parameters.Add(new NpgsqlParameter("id", submissions.Select(s => s.Row.CaseId).ToArray()));
@@ -143,6 +156,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
             cases.Parameters.Add(new NpgsqlParameter("lookup", submissions.Select(s => s.Row.LookupId).ToArray()));
             cases.Parameters.Add(new NpgsqlParameter("seq", submissions.Select(s => s.Sequence).ToArray()));
             cases.Parameters.Add(new NpgsqlParameter("hash", submissions.Select(s => s.Row.HeaderHash).ToArray()));
+            cases.Parameters.Add(new NpgsqlParameter("keep", submissions.Select(s => s.Row.KeepDays).ToArray()));
             // Vaults of cases refused above fail their deferred foreign key; the caller's check rolls them back first.
             var vaults = new NpgsqlBatchCommand("INSERT INTO intake.case_vaults (case_id, vault) SELECT * FROM unnest(@id, @vault)");
             vaults.Parameters.Add(new NpgsqlParameter("id", submissions.Select(s => s.Row.CaseId).ToArray()));

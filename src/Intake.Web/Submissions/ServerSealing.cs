@@ -20,7 +20,7 @@ public sealed class ServerSealing(UploadStore uploads, CaseStore cases, Submissi
     /// <summary>Seals and stores a testimony: the body JSON, then each attachment, in envelope order.</summary>
     /// <exception cref="SubmissionException">Refused by the store; nothing was recorded (uploaded streams stay unclaimed).</exception>
     public async Task<ServerSealedSubmission> SubmitAsync(
-        string channel, IReadOnlyList<ChannelKey> keys, SecretBytes body, IReadOnlyList<SpooledFile> files, CancellationToken cancellationToken)
+        string channel, IReadOnlyList<ChannelKey> keys, SecretBytes body, IReadOnlyList<SpooledFile> files, int? keepDays, CancellationToken cancellationToken)
     {
         var contentKey = EnvelopeSealer.GenerateContentKey();
         var (replyPrivate, replyPublic) = HpkeSuite.GenerateKeyPair();
@@ -56,7 +56,7 @@ public sealed class ServerSealing(UploadStore uploads, CaseStore cases, Submissi
                 await using var content = files[i].Spool.OpenRead();
                 ids.Add(await SealAndUploadAsync(contentKey, headerHash, headers[i + 1], content, files[i].Length, cancellationToken));
             }
-            var accepted = await intake.AcceptAsync(new SubmissionRequest(envelope, ids, (byte[])secrets.LookupId.Clone(), vault), cancellationToken);
+            var accepted = await intake.AcceptAsync(new SubmissionRequest(envelope, ids, (byte[])secrets.LookupId.Clone(), vault, KeepDays: keepDays), cancellationToken);
             return new ServerSealedSubmission(receipt.ToString(), accepted.Sequence, accepted.Day);
         }
         finally

@@ -191,7 +191,7 @@ public static class SubmissionEndpoints
         AcceptedSubmission accepted;
         try
         {
-            accepted = await intake.AcceptAsync(new SubmissionRequest(envelope, parsed.Uploads, parsed.LookupId, parsed.Vault, parsed.Routing), cancellationToken);
+            accepted = await intake.AcceptAsync(new SubmissionRequest(envelope, parsed.Uploads, parsed.LookupId, parsed.Vault, parsed.Routing, parsed.KeepDays), cancellationToken);
         }
         catch (SubmissionException ex)
         {

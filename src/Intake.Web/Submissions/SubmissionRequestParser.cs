@@ -7,16 +7,17 @@ namespace Intake.Web.Submissions;
 /// <summary>
 /// Parses the outer submission request strictly:
 /// <c>{"envelope": {...}, "uploads": ["&lt;id&gt;", ...], "lookupId": "&lt;b64u 32&gt;", "vault": "&lt;b64u&gt;"}</c>,
-/// optionally with <c>"routing": {"language": "zh", "region": "&lt;id&gt;", "exclude": ["&lt;organisation id&gt;", ...]}</c>.
+/// optionally with <c>"routing": {"language": "zh", "region": "&lt;id&gt;", "exclude": ["&lt;organisation id&gt;", ...]}</c>
+/// and <c>"keepDays": 30</c> (the period she chose herself, docs/retention.md §1).
 /// The envelope object's raw bytes go to the envelope validator unchanged. Never throws on input.
 /// </summary>
 internal static class SubmissionRequestParser
 {
-    private static readonly string[] Members = ["envelope", "uploads", "lookupId", "vault", "proofOfWork", "routing"];
+    private static readonly string[] Members = ["envelope", "uploads", "lookupId", "vault", "proofOfWork", "routing", "keepDays"];
 
     public sealed record Result(
         byte[] Envelope, IReadOnlyList<Guid> Uploads, byte[] LookupId, byte[] Vault, Dictionary<string, string[]> Errors,
-        string? PowChallenge = null, string? PowNonce = null, Core.Contracts.RoutingHints? Routing = null);
+        string? PowChallenge = null, string? PowNonce = null, Core.Contracts.RoutingHints? Routing = null, int? KeepDays = null);
 
     public static Result Parse(byte[] body)
     {
@@ -29,6 +30,7 @@ internal static class SubmissionRequestParser
         string? challenge = null;
         string? nonce = null;
         Core.Contracts.RoutingHints? routing = null;
+        int? keepDays = null;
         try
         {
             using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 6 });
@@ -85,12 +87,24 @@ internal static class SubmissionRequestParser
             {
                 routing = Routing.RoutingHintsParser.Parse(hints, Fail);
             }
+            if (root.TryGetProperty("keepDays", out var keep))
+            {
+                if (keep.ValueKind == JsonValueKind.Number && keep.TryGetInt32(out var days)
+                    && days is >= Storage.Cases.SubmissionRequest.MinKeepDays and <= Storage.Cases.SubmissionRequest.MaxKeepDays)
+                {
+                    keepDays = days;
+                }
+                else
+                {
+                    Fail("keepDays", $"The period she chose is a whole number of days from {Storage.Cases.SubmissionRequest.MinKeepDays} to {Storage.Cases.SubmissionRequest.MaxKeepDays}.");
+                }
+            }
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             Fail("$", "The request is not valid JSON.");
         }
-        return new Result(envelope, uploads, lookupId, vault, errors, challenge, nonce, routing);
+        return new Result(envelope, uploads, lookupId, vault, errors, challenge, nonce, routing, keepDays);
     }
 
     private static byte[] Bytes(JsonElement root, string name, int min, int max, Action<string, string> fail)

@@ -25,6 +25,47 @@ public sealed class SubmissionStoreTests
     }
 
     [Fact]
+    public async Task A_period_of_her_own_is_kept_with_each_case_of_a_batch_and_one_out_of_range_is_refused_storing_nothing()
+    {
+        await using var db = await LedgerTestDatabase.CreateAsync("submission_keep");
+        await using var writer = db.Writer();
+        var directory = new ChannelDirectory(db.App, writer);
+        var (_, advocate) = HpkeSuite.GenerateKeyPair();
+        await directory.AddChannelAsync(new Channel("race", "Race", "竞争"), "test");
+        await directory.AddKeyAsync("race", advocate, "test");
+        var uploads = new UploadStore(db.App);
+        var store = new SubmissionStore(db.App, uploads, writer);
+        int?[] periods = [null, 30, 90, null, 180, 1, 3650];
+        var requests = new List<SubmissionRequest>();
+        foreach (var days in periods)
+        {
+            requests.Add((await PrepareAsync(uploads, advocate, RandomNumberGenerator.GetBytes(32))) with { KeepDays = days });
+        }
+
+        // Together, so the writer puts several in one batch.
+        var accepted = await Task.WhenAll(requests.Select(r => store.AcceptAsync(r)));
+
+        await using (var command = db.App.CreateCommand("SELECT id, keep_days FROM intake.cases"))
+        {
+            var stored = new Dictionary<Guid, int?>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                stored[reader.GetGuid(0)] = reader.IsDBNull(1) ? null : reader.GetInt32(1);
+            }
+            Assert.Equal(periods, accepted.Select(a => stored[a.CaseId]));
+        }
+        foreach (var bad in new[] { 0, -1, 3651 })
+        {
+            var request = (await PrepareAsync(uploads, advocate, RandomNumberGenerator.GetBytes(32))) with { KeepDays = bad };
+            var refused = await Assert.ThrowsAsync<SubmissionException>(() => store.AcceptAsync(request));
+            Assert.Equal((SubmissionFailure.Invalid, "keepDays"), (refused.Kind, refused.Field));
+        }
+        await using var count = db.App.CreateCommand("SELECT count(*) FROM intake.cases");
+        Assert.Equal((long)periods.Length, await count.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task Racing_submissions_with_one_receipt_yield_one_case_and_the_rest_of_the_batch_commits()
     {
         await using var db = await LedgerTestDatabase.CreateAsync("submission_race");

@@ -110,6 +110,9 @@ public sealed class SubmissionApiTests(WebFixture fixture)
         { "reused proof of work", HttpStatusCode.BadRequest },
         { "receipt already used", HttpStatusCode.Conflict },
         { "upload already used", HttpStatusCode.Conflict },
+        { "period of her own of zero days", HttpStatusCode.BadRequest },
+        { "period of her own too long", HttpStatusCode.BadRequest },
+        { "period of her own not a number", HttpStatusCode.BadRequest },
     };
 
     [Theory]
@@ -165,6 +168,9 @@ public sealed class SubmissionApiTests(WebFixture fixture)
                 json = SubmissionKit.RequestJson(good, uploads, pow: spent);
                 break;
             case "extra member": json = json[..^1] + ",\"ip\":\"1.2.3.4\"}"; break;
+            case "period of her own of zero days": json = json[..^1] + ",\"keepDays\":0}"; break;
+            case "period of her own too long": json = json[..^1] + ",\"keepDays\":3651}"; break;
+            case "period of her own not a number": json = json[..^1] + ",\"keepDays\":\"30\"}"; break;
             case "receipt already used":
                 Assert.Equal(HttpStatusCode.Created, (await kit.SubmitAsync(client, json)).StatusCode);
                 var again = await kit.SealAsync("body", "attachment");

@@ -60,6 +60,7 @@ public sealed class NoScriptFlowTests(SurvivorSite site) : IClassFixture<Survivo
         await page.Locator("input[name=wants][value=talk]").CheckAsync();
         await page.Locator("input[name=wants][value=legal]").CheckAsync();
         await page.FillAsync("#narrative", narrative);
+        await page.Locator("input[name=keep][value='90']").CheckAsync();
         await page.SetInputFilesAsync("#files", new[]
         {
             new FilePayload { Name = "聊天记录.bin", MimeType = "application/octet-stream", Buffer = attachment },
@@ -81,6 +82,7 @@ public sealed class NoScriptFlowTests(SurvivorSite site) : IClassFixture<Survivo
         // Stored exactly as a browser would have sealed it: every advocate opens the same content key.
         using var secrets = ReceiptSecrets.Derive(receipt!);
         var stored = (await StoredCase.FindAsync(site.Fixture.Database.Superuser, secrets.LookupId))!;
+        Assert.Equal(90, await StoredCase.KeepDaysAsync(site.Fixture.Database.Superuser, secrets.LookupId)); // the period she chose
         var header = stored.Envelope.Header;
         Assert.Equal(kit.Channel, header.ChannelId);
         Assert.Equal(new[] { StreamPurpose.Body, StreamPurpose.Attachment }, header.Streams.Select(s => s.Purpose));
@@ -246,6 +248,29 @@ public sealed class NoScriptFlowTests(SurvivorSite site) : IClassFixture<Survivo
         await page.Locator("[data-form-error]", new() { HasTextString = SurvivorSite.Text(lang, "Js_ErrorEmpty") }).WaitForAsync();
         Assert.True(await page.Locator($"input[name=channel][value='{kit.Channel}']").IsCheckedAsync());
         Assert.Equal("only this", await page.InputValueAsync("#where"));
+        Assert.Equal(before, await CountAsync());
+    }
+
+    [Theory]
+    [InlineData("45")]
+    [InlineData("0")]
+    [InlineData("ninety")]
+    public async Task A_period_not_offered_is_refused_kindly_with_her_words_kept_and_nothing_stored(string keep)
+    {
+        var kit = await site.CreateChannelAsync(advocates: 1);
+        var before = await CountAsync();
+        using var client = site.CreateClient();
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(kit.Channel), "channel" },
+            { new StringContent("what happened to me"), "narrative" },
+            { new StringContent(keep), "keep" },
+        };
+        var response = await client.PostAsync("/en/submit", form);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains(WebUtility.HtmlEncode(SurvivorSite.Text("en", "NoScript_ErrorKeep")), html, StringComparison.Ordinal);
+        Assert.Contains("what happened to me", html, StringComparison.Ordinal);
         Assert.Equal(before, await CountAsync());
     }
 

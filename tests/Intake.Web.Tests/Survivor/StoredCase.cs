@@ -22,6 +22,20 @@ public sealed class StoredCase
     public Guid CaseId { get; }
     public Envelope Envelope { get; }
 
+    /// <summary>The period the survivor chose herself for the case her receipt leads to (null: the policies apply).</summary>
+    public static async Task<int?> KeepDaysAsync(string connection, byte[] lookupId)
+    {
+        await using var source = NpgsqlDataSource.Create(connection);
+        await using var command = source.CreateCommand("SELECT keep_days FROM intake.cases WHERE lookup_id = @lookup");
+        command.Parameters.AddWithValue("lookup", lookupId);
+        return await command.ExecuteScalarAsync() switch
+        {
+            null => throw new InvalidOperationException("No case has this lookup id."),
+            DBNull => null,
+            var days => (int)days,
+        };
+    }
+
     public static async Task<StoredCase?> FindAsync(string connection, byte[] lookupId)
     {
         await using var source = NpgsqlDataSource.Create(connection);

@@ -37,6 +37,7 @@ public sealed class SubmitPageTests(SurvivorSite site) : IClassFixture<SurvivorS
         await page.Locator("input[name=wants][value=talk]").CheckAsync();
         await page.Locator("input[name=wants][value=legal]").CheckAsync();
         await page.FillAsync("#narrative", narrative);
+        await page.Locator("input[name=keep][value='30']").CheckAsync();
         await page.SetInputFilesAsync("#files", new[]
         {
             new FilePayload { Name = "photo.jpg", MimeType = "image/jpeg", Buffer = TestImages.JpegWithGps() },
@@ -66,6 +67,7 @@ public sealed class SubmitPageTests(SurvivorSite site) : IClassFixture<SurvivorS
         using var secrets = ReceiptSecrets.Derive(receipt!);
         var stored = await StoredCase.FindAsync(site.Fixture.Database.Superuser, secrets.LookupId);
         Assert.NotNull(stored);
+        Assert.Equal(30, await StoredCase.KeepDaysAsync(site.Fixture.Database.Superuser, secrets.LookupId)); // the period she chose
         var headerHash = stored.Envelope.Header.ComputeHash();
         var contentKey = EnvelopeOpener.OpenContentKey(stored.Envelope, kit.Advocates[0].PrivateKey);
         Assert.Equal(contentKey, EnvelopeOpener.OpenContentKey(stored.Envelope, kit.Advocates[1].PrivateKey));

@@ -22,6 +22,9 @@ public sealed class SubmitModel(
 
     private static readonly string[] AnswerFields = ["what", "where", "relationship", "witnesses"];
 
+    /// <summary>The periods she may choose herself, in days (docs/retention.md §1); no choice follows the policies.</summary>
+    public static readonly IReadOnlyList<int> KeepChoices = [30, 90, 180];
+
     public IReadOnlyList<Channel> Channels { get; private set; } = [];
 
     /// <summary>Each channel's own questions, asked after the standard ones.</summary>
@@ -82,10 +85,21 @@ public sealed class SubmitModel(
             return Refuse(form, StatusCodes.Status400BadRequest, text["Js_ErrorEmpty"]);
         }
 
+        int? keepDays = null;
+        if (form.Text("keep") is { Length: > 0 } keep)
+        {
+            if (!int.TryParse(keep, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var days)
+                || !KeepChoices.Contains(days))
+            {
+                return Refuse(form, StatusCodes.Status400BadRequest, text["NoScript_ErrorKeep"]);
+            }
+            keepDays = days;
+        }
+
         using var body = BodyJson(form, channel, Questions.GetValueOrDefault(channel) ?? [], Language == SurvivorLanguage.Chinese);
         try
         {
-            Done = await sealing.SubmitAsync(channel, keys, body, form.Files, cancellationToken);
+            Done = await sealing.SubmitAsync(channel, keys, body, form.Files, keepDays, cancellationToken);
         }
         catch (Exception ex) when (ex is SubmissionException or UploadException)
         {
@@ -153,7 +167,7 @@ public sealed class SubmitModel(
     {
         if (form.Problem != NoScriptFormProblem.Malformed)
         {
-            foreach (var name in AnswerFields.Append("narrative").Append("channel").Append("when"))
+            foreach (var name in AnswerFields.Append("narrative").Append("channel").Append("when").Append("keep"))
             {
                 Kept[name] = form.Text(name);
             }

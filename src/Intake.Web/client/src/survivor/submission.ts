@@ -41,6 +41,8 @@ export interface Testimony {
   attachments: Attachment[];
   /** Her channel's own questions and answers; absent or empty when it has none. */
   extra?: ExtraAnswer[];
+  /** The period she chose herself, in days; absent follows the service's policies. */
+  keepDays?: number;
 }
 
 export interface Submitted {
@@ -113,6 +115,7 @@ export async function submitTestimony(testimony: Testimony, progress: Progress):
   const request =
     `{"envelope":${sealed.json},"uploads":${JSON.stringify(uploads)},"lookupId":"${b64uEncode(lookupId)}","vault":"${b64uEncode(vault)}"` +
     (work === null ? "" : `,"proofOfWork":${JSON.stringify(work)}`) +
+    (testimony.keepDays === undefined ? "" : `,"keepDays":${testimony.keepDays}`) +
     "}";
   const response = await postJson(`/api/channels/${encodeURIComponent(testimony.channel)}/submissions`, request);
   if (!response.ok) {

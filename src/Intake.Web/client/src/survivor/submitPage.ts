@@ -26,6 +26,12 @@ function answers(form: HTMLFormElement): Answers {
   };
 }
 
+/** The period she chose herself, in days, or undefined for the service's policy (docs/retention.md §1). */
+function keepDays(form: HTMLFormElement): number | undefined {
+  const days = Number(new FormData(form).get("keep") ?? "");
+  return Number.isInteger(days) && days > 0 ? days : undefined;
+}
+
 /** The chosen channel's own questions, each as she read it, with her answer. */
 function extraAnswers(form: HTMLFormElement, channel: string): ExtraAnswer[] {
   const fieldset = Array.from(form.querySelectorAll<HTMLElement>("[data-channel-questions]")).find((f) => f.dataset.channelQuestions === channel);
@@ -121,6 +127,7 @@ export function initSubmitPage(): void {
         narrative: value(form, "narrative"),
         attachments: picker.attachments,
         extra: extraAnswers(form, channel),
+        keepDays: keepDays(form),
       };
       const problem =
         channel === ""
