@@ -11,6 +11,7 @@ public static class RetentionExtensions
     public static IHostApplicationBuilder AddIntakeRetention(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<RetentionStore>();
+        builder.Services.AddSingleton<RetentionDashboard>();
         builder.Services.AddSingleton<LegalHoldStore>();
         builder.Services.AddOptions<RetentionOptions>()
             .Bind(builder.Configuration.GetSection(RetentionOptions.Section))
