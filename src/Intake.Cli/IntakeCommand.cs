@@ -22,6 +22,7 @@ public static class IntakeCommand
             MigrateCommand.Create(configuration, console),
             DoctorCommand.Create(configuration, console),
             LedgerCommand.Create(configuration, console),
+            AuditCommand.Create(configuration, console),
             ProofCommand.Create(console),
             ChannelCommand.Create(configuration, console),
             AdminCommand.Create(configuration, console),

@@ -53,6 +53,7 @@ app.MapRazorPages();
 app.MapIntakeCases();
 app.MapIntakeWorkspace();
 app.MapIntakePasskeys();
+app.MapIntakeAudit();
 
 await app.RunAsync();
 return 0;

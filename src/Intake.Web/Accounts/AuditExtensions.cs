@@ -9,6 +9,7 @@ public static class AuditExtensions
     public static IHostApplicationBuilder AddIntakeAudit(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(sp => new AuditLog(sp.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddSingleton(sp => new AuditExport(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         return builder;
     }
 }

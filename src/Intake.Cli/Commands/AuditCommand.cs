@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using Intake.Storage.Audit;
+using Microsoft.Extensions.Configuration;
+
+namespace Intake.Cli.Commands;
+
+/// <summary>
+/// <c>intake audit verify --file PATH</c>: checks an audit export (JSON or CSV, from
+/// /staff/admin/audit/export) against the ledger in the database of Database:App (docs/audit.md).
+/// Exit codes: 0 the export matches, 1 it does not (the first problem is printed, naming rows,
+/// sequence numbers and kinds only, never a metadata value), 2 a usage error, a setting missing, or
+/// a file that cannot be read or is not an audit export.
+/// </summary>
+public static class AuditCommand
+{
+    public static Command Create(IConfiguration configuration, CliConsole console) =>
+        new("audit", "Check an audit export against the ledger.")
+        {
+            CreateVerify(configuration, console),
+        };
+
+    private static Command CreateVerify(IConfiguration configuration, CliConsole console)
+    {
+        // Not Required and zero-or-one value: a missing path is answered here, with exit code 2,
+        // rather than by the parser's generic error (exit code 1, which means "does not match").
+        var file = new Option<FileInfo?>("--file")
+        {
+            Description = "The audit export to check (JSON or CSV, as downloaded from the audit page).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var command = new Command("verify", "Check that every row of an audit export matches the ledger and that none is missing or repeated.") { file };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, cancellationToken) => LedgerCommand.RunAsync(console, "audit verify", async () =>
+        {
+            if (parse.UnmatchedTokens.Count > 0)
+            {
+                await console.Error.WriteLineAsync($"intake audit verify: unexpected argument {parse.UnmatchedTokens[0]}; usage: intake audit verify --file PATH");
+                return 2;
+            }
+            if (parse.GetValue(file) is not { } path)
+            {
+                await console.Error.WriteLineAsync("intake audit verify: --file PATH is required (the audit export to check)");
+                return 2;
+            }
+            await using var dataSource = LedgerSettings.AppDatabase(configuration);
+            FileStream stream;
+            try
+            {
+                stream = File.OpenRead(path.FullName);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                await console.Error.WriteLineAsync($"intake audit verify: cannot read the export ({path.FullName}): {ex.Message}");
+                return 2;
+            }
+            AuditExportReport report;
+            await using (stream)
+            {
+                try
+                {
+                    report = await new AuditExportVerifier(dataSource).VerifyAsync(stream, cancellationToken);
+                }
+                catch (UnreadableExportException ex)
+                {
+                    await console.Error.WriteLineAsync($"intake audit verify: {path.FullName} is not an audit export: {ex.Message}");
+                    return 2;
+                }
+                catch (IOException ex)
+                {
+                    await console.Error.WriteLineAsync($"intake audit verify: cannot read the export ({path.FullName}): {ex.Message}");
+                    return 2;
+                }
+            }
+            if (!report.Ok)
+            {
+                await console.Out.WriteLineAsync($"FAIL: {report.Problem!.Reason}");
+                return 1;
+            }
+            await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"ok: {report.Rows} rows of the {report.Format.ToString().ToUpperInvariant()} export match the ledger at tree size {report.TreeSize}; none is missing, changed or repeated"));
+            await console.Out.WriteLineAsync("This checks the export against this database; `intake ledger verify` checks the database against its signed checkpoints.");
+            return 0;
+        }));
+        return command;
+    }
+}
