@@ -88,7 +88,10 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
         var keys = request.Envelope.Recipients
             .Select(r => new WrappedKey(r.KeyId, (byte[])[.. r.Enc.Span, .. r.SealedKey.Span]))
             .ToList();
-        var metadata = JsonSerializer.SerializeToUtf8Bytes(new { channel = header.ChannelId });
+        // Her own period is public metadata of the entry, so the ledger holds her choice and nobody can change it unseen.
+        var metadata = request.KeepDays is { } keepDays
+            ? JsonSerializer.SerializeToUtf8Bytes(new { channel = header.ChannelId, keep_days = keepDays })
+            : JsonSerializer.SerializeToUtf8Bytes(new { channel = header.ChannelId });
         // The case, the vault, the upload claims and the routing hints (kept with the case so the reconciler can route
         // it again after a crash, docs/routing.md): with the batch's other submissions, or alone if the batch is refused.
         var row = new SubmissionRow(caseId, header.ChannelId, request.LookupId, headerHash, request.Vault, [.. request.Uploads], request.Routing,
@@ -147,7 +150,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
         {
             var cases = new NpgsqlBatchCommand("""
                 INSERT INTO intake.cases (id, channel, lookup_id, submission_seq, header_hash, opened_on, keep_days)
-                SELECT id, channel, lookup_id, seq, hash, current_date, keep
+                SELECT id, channel, lookup_id, seq, hash, (now() AT TIME ZONE 'UTC')::date, keep
                 FROM unnest(@id, @channel, @lookup, @seq, @hash, @keep) AS t(id, channel, lookup_id, seq, hash, keep)
                 ON CONFLICT (lookup_id) DO NOTHING
                 """);

@@ -44,6 +44,33 @@ public sealed class LedgerPurger(LedgerWriter writer, NpgsqlDataSource appDataSo
         return (bool)(await purge.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>
+    /// Appends a tombstone for each of many entries at once, so the ledger writer commits them
+    /// together (the retention job's batches). An entry that already has its tombstone (another
+    /// worker, an earlier run) is fine. The ciphertext is deleted afterwards by
+    /// <c>intake.purge_case</c>, which also checks that every tombstone is there.
+    /// </summary>
+    public async Task RecordManyAsync(IReadOnlyList<(long Sequence, Guid CaseId)> entries, ReadOnlyMemory<byte> metadata, CancellationToken cancellationToken = default)
+    {
+        var appends = entries.Select(e => writer.AppendAsync(
+            new LedgerAppend(LedgerEntryKind.PurgeTombstone, e.CaseId, PurgedSequence: e.Sequence, Metadata: metadata), cancellationToken)).ToList();
+        for (var i = 0; i < appends.Count; i++)
+        {
+            try
+            {
+                await appends[i];
+            }
+            catch (LedgerAppendException)
+            {
+                // Recorded by someone else first is fine; anything else is not.
+                if (!await HasTombstoneAsync(entries[i].Sequence, cancellationToken))
+                {
+                    throw;
+                }
+            }
+        }
+    }
+
     private async Task<bool> HasTombstoneAsync(long sequence, CancellationToken cancellationToken)
     {
         await using var command = appDataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM intake.ledger_entries WHERE purged_seq = @seq)");

@@ -2,9 +2,20 @@
 -- survivor may choose herself, postponements by the assigned advocate, and the reminders that
 -- precede a purge.
 
--- A period the survivor chose at submission: her case is purged this many days after the day it
--- was received, whatever its policy or a hold says (her choice wins, as her withdrawal does).
+-- A period the survivor chose at submission: her case is kept at most this many days, counting the
+-- day it was received, whatever its policy or a hold says (her choice wins, as her withdrawal
+-- does). Set once, with the case; the submission's ledger entry records it, and the app role
+-- cannot change it afterwards.
 ALTER TABLE intake.cases ADD COLUMN keep_days integer CHECK (keep_days IS NULL OR keep_days BETWEEN 1 AND 3650);
+
+-- A purge the job has begun. Written under a lock on the case row together with the check that
+-- the case is due, so that a hold, a request or a postponement either comes first (and the case is
+-- no longer due) or is refused; from then on the case is due at once until it is gone, so a purge
+-- cut short is always finished, even if the case's day would otherwise have moved.
+CREATE TABLE intake.case_purges (
+    case_id     uuid PRIMARY KEY REFERENCES intake.cases (id) DEFERRABLE INITIALLY DEFERRED,
+    started_on  date NOT NULL
+);
 
 -- The assigned advocate may keep a case a little longer when its purge day comes near. The
 -- latest postponement of a case replaces the one before. The reason is staff text about the
@@ -17,20 +28,23 @@ CREATE TABLE intake.retention_postponements (
     seq           bigint NOT NULL REFERENCES intake.ledger_entries (seq) DEFERRABLE INITIALLY DEFERRED
 );
 
--- One reminder per case and purge day: the job records that it told the assigned advocate, so a
--- second worker or a second run does not tell her again. A new purge day (activity, a hold, a
--- postponement) gets a reminder of its own.
+-- One reminder per case, purge day and advocate: the job records that it told her, so a second
+-- worker or a second run does not tell her again. A new purge day (activity, a hold, a
+-- postponement) or a new assignee gets a reminder of its own.
 CREATE TABLE intake.retention_reminders (
-    case_id   uuid NOT NULL REFERENCES intake.cases (id) DEFERRABLE INITIALLY DEFERRED,
-    purge_on  date NOT NULL,
-    sent_on   date NOT NULL,
-    PRIMARY KEY (case_id, purge_on)
+    case_id      uuid NOT NULL REFERENCES intake.cases (id) DEFERRABLE INITIALLY DEFERRED,
+    purge_on     date NOT NULL,
+    advocate_id  uuid NOT NULL,
+    sent_on      date NOT NULL,
+    PRIMARY KEY (case_id, purge_on, advocate_id)
 );
 
 -- The view gains three columns at its end (existing ones keep their order and meaning):
--- postponed_until, survivor_until (the day her own period ends) and purge_on, the first day the
--- purge job may purge the case: the policy day, moved later by an active hold or a
--- postponement, and never later than her own period.
+-- postponed_until, survivor_until (the last day of her own period: the case is purged on it, so
+-- it is never kept longer than she allowed) and purge_on, the first day the purge job may purge
+-- the case: the policy day, moved later by an active hold or a postponement, never later than
+-- her own period; at once for a withdrawn case and for one whose purge has begun (a marker or a
+-- tombstone), so that a purge cut short is always finished.
 CREATE OR REPLACE VIEW intake.case_retention AS
 SELECT c.id, c.channel, c.status, c.opened_on, a.last_activity_on, r.ever_read, p.policy_channel,
        CASE WHEN c.status = 'withdrawn' THEN c.opened_on
@@ -39,9 +53,11 @@ SELECT c.id, c.channel, c.status, c.opened_on, a.last_activity_on, r.ever_read, 
             ELSE a.last_activity_on + p.open_days END AS due_on,
        h.expires_on AS held_until,
        pp.keep_until AS postponed_until,
-       c.opened_on + c.keep_days AS survivor_until,
-       CASE WHEN c.status = 'withdrawn' THEN c.opened_on
-            ELSE least(c.opened_on + c.keep_days,
+       c.opened_on + c.keep_days - 1 AS survivor_until,
+       CASE WHEN c.status = 'withdrawn'
+              OR EXISTS (SELECT 1 FROM intake.case_purges x WHERE x.case_id = c.id)
+              OR EXISTS (SELECT 1 FROM intake.ledger_entries t WHERE t.case_id = c.id AND t.kind = 10) THEN c.opened_on
+            ELSE least(c.opened_on + c.keep_days - 1,
                        greatest(CASE WHEN c.status = 'closed' THEN a.last_activity_on + p.closed_days
                                      WHEN NOT r.ever_read THEN a.last_activity_on + p.unread_days
                                      ELSE a.last_activity_on + p.open_days END,
@@ -64,17 +80,17 @@ ALTER TABLE intake.staff_notifications DROP CONSTRAINT staff_notifications_kind_
 ALTER TABLE intake.staff_notifications ADD CONSTRAINT staff_notifications_kind_check
     CHECK (kind IN ('case_assigned', 'case_taken_back', 'follow_up', 'case_waiting', 'routing_fault', 'retention_reminder'));
 
-GRANT SELECT, INSERT, UPDATE, DELETE ON intake.retention_postponements TO intake_app;
-GRANT SELECT, INSERT ON intake.retention_reminders TO intake_app;
-GRANT SELECT ON intake.retention_postponements, intake.retention_reminders TO intake_purger;
-GRANT UPDATE (keep_days) ON intake.cases TO intake_app;
+-- No DELETE for the app: a postponement ends with its case (purge_case) or is replaced by the next.
+GRANT SELECT, INSERT, UPDATE ON intake.retention_postponements TO intake_app;
+GRANT SELECT, INSERT ON intake.retention_reminders, intake.case_purges TO intake_app;
 
 -- The purge of a case removes its postponement and reminders too.
+-- The refusal no longer names the case: the server log is no place for case ids.
 CREATE OR REPLACE FUNCTION intake.purge_case(target uuid) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF NOT intake.case_purge_recorded(target) THEN
-        RAISE EXCEPTION 'case % has ciphertext without a purge tombstone: append the tombstones first', target
+        RAISE EXCEPTION 'a case has ciphertext without a purge tombstone: append the tombstones first'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     PERFORM intake.purge_payload(t.purged_seq) FROM intake.ledger_entries t WHERE t.case_id = target AND t.kind = 10;
@@ -90,6 +106,7 @@ BEGIN
     DELETE FROM intake.legal_holds WHERE case_id = target;
     DELETE FROM intake.retention_postponements WHERE case_id = target;
     DELETE FROM intake.retention_reminders WHERE case_id = target;
+    DELETE FROM intake.case_purges WHERE case_id = target;
     DELETE FROM intake.cases WHERE id = target;
     RETURN FOUND;
 END

@@ -99,6 +99,7 @@ public sealed class LegalHoldStore(NpgsqlDataSource dataSource, LedgerWriter wri
         Task<AppendedEntry> AppendRequestAsync() => writer.AppendAsync(new LedgerAppend(LedgerEntryKind.LegalHold, caseId, Metadata: metadata,
             Companion: async (connection, sequence, ct) =>
             {
+                await RefuseIfPurgingAsync(connection, caseId, ct);
                 await using var insert = new NpgsqlCommand("""
                     INSERT INTO intake.legal_holds (id, case_id, status, reason, days, requested_by, requested_seq, requested_on)
                     VALUES (@id, @case, 'requested', @reason, @days, @by, @seq, @on)
@@ -114,14 +115,34 @@ public sealed class LegalHoldStore(NpgsqlDataSource dataSource, LedgerWriter wri
             }), cancellationToken);
     }
 
-    /// <summary>The furthest a postponement reaches, in days from today; longer needs a legal hold.</summary>
+    /// <summary>How far postponements reach, in days past the policy's purge day; longer needs a legal hold.</summary>
     public const int MaxPostponeDays = 90;
 
     /// <summary>
+    /// Inside a ledger entry's transaction: locks the case row and refuses once the retention job
+    /// has begun to purge the case (<c>intake.case_purges</c>), so that a hold, a request or a
+    /// postponement is either seen by the job's check or not made at all.
+    /// </summary>
+    private static async Task RefuseIfPurgingAsync(NpgsqlConnection connection, Guid caseId, CancellationToken cancellationToken)
+    {
+        await using var check = new NpgsqlCommand("""
+            SELECT EXISTS (SELECT 1 FROM intake.case_purges p WHERE p.case_id = c.id) FROM intake.cases c WHERE c.id = @id FOR SHARE OF c
+            """, connection);
+        check.Parameters.AddWithValue("id", caseId);
+        switch (await check.ExecuteScalarAsync(cancellationToken))
+        {
+            case null:
+                throw new LegalHoldException(LegalHoldFailure.NotFound, "case", "There is no such case.");
+            case true:
+                throw new LegalHoldException(LegalHoldFailure.Conflict, "case", "This case is being purged.");
+        }
+    }
+
+    /// <summary>
     /// The assigned advocate keeps a case <paramref name="days"/> days past its current purge day
-    /// (docs/retention.md §5), with a reason. No admin decides it, so it is short: the new purge
-    /// day is at most <see cref="MaxPostponeDays"/> days from today, and it never reaches past the
-    /// end of the period the survivor chose herself. One ledger entry (kind 9,
+    /// (docs/retention.md §5), with a reason. No admin decides it, so it is short: postponements
+    /// reach at most <see cref="MaxPostponeDays"/> days past the policy's purge day in all, and
+    /// never past the end of the period the survivor chose herself (refused, not shortened). One ledger entry (kind 9,
     /// <c>retention.postpone</c>) with the reason's SHA-256; the latest postponement replaces the
     /// one before. Returns the new purge day. Authorization (is she the case's advocate) is the caller's.
     /// </summary>
@@ -132,9 +153,14 @@ public sealed class LegalHoldStore(NpgsqlDataSource dataSource, LedgerWriter wri
         {
             throw new LegalHoldException(LegalHoldFailure.Invalid, "reason", $"Give a reason of 1 to {MaxReasonLength} characters.");
         }
+        if (days is < 1 or > MaxPostponeDays)
+        {
+            throw new LegalHoldException(LegalHoldFailure.Invalid, "days", $"A postponement is 1 to {MaxPostponeDays} days.");
+        }
         var today = Today;
-        DateOnly purgeOn;
-        await using (var command = dataSource.CreateCommand("SELECT status, purge_on FROM intake.case_retention WHERE id = @id"))
+        DateOnly purgeOn, policyDay;
+        DateOnly? survivorUntil;
+        await using (var command = dataSource.CreateCommand("SELECT status, purge_on, due_on, survivor_until FROM intake.case_retention WHERE id = @id"))
         {
             command.Parameters.AddWithValue("id", caseId);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -146,13 +172,20 @@ public sealed class LegalHoldStore(NpgsqlDataSource dataSource, LedgerWriter wri
             {
                 throw new LegalHoldException(LegalHoldFailure.Conflict, "case", "The survivor withdrew this case.");
             }
-            purgeOn = reader.GetFieldValue<DateOnly>(1);
+            (purgeOn, policyDay) = (reader.GetFieldValue<DateOnly>(1), reader.GetFieldValue<DateOnly>(2));
+            survivorUntil = reader.IsDBNull(3) ? null : reader.GetFieldValue<DateOnly>(3);
         }
         var from = purgeOn > today ? purgeOn : today;
-        if (days < 1 || from.AddDays(days).DayNumber - today.DayNumber > MaxPostponeDays)
+        // Postponements add up to at most MaxPostponeDays past the policy's day (activity moves that day; reading does not).
+        if (from.AddDays(days).DayNumber - policyDay.DayNumber > MaxPostponeDays)
         {
             throw new LegalHoldException(LegalHoldFailure.Invalid, "days",
-                $"A postponement moves the purge day to at most {MaxPostponeDays} days from today; for longer, request a legal hold.");
+                $"Postponements keep a case at most {MaxPostponeDays} days past its policy's purge day; for longer, request a legal hold.");
+        }
+        if (survivorUntil is { } limit && from.AddDays(days) > limit)
+        {
+            throw new LegalHoldException(LegalHoldFailure.Conflict, "survivor",
+                "The survivor chose how long her account may be kept; the case cannot be kept past that.");
         }
         var keepUntil = from.AddDays(days - 1);
         var metadata = JsonSerializer.SerializeToUtf8Bytes(new
@@ -166,6 +199,7 @@ public sealed class LegalHoldStore(NpgsqlDataSource dataSource, LedgerWriter wri
         await writer.AppendAsync(new LedgerAppend(LedgerEntryKind.LegalHold, caseId, Metadata: metadata,
             Companion: async (connection, sequence, ct) =>
             {
+                await RefuseIfPurgingAsync(connection, caseId, ct);
                 await using var upsert = new NpgsqlCommand("""
                     INSERT INTO intake.retention_postponements (case_id, keep_until, reason, postponed_by, seq)
                     VALUES (@case, @until, @reason, @by, @seq)
@@ -204,6 +238,7 @@ public sealed class LegalHoldStore(NpgsqlDataSource dataSource, LedgerWriter wri
         await writer.AppendAsync(new LedgerAppend(LedgerEntryKind.LegalHold, hold.CaseId, Metadata: metadata,
             Companion: async (connection, sequence, ct) =>
             {
+                await RefuseIfPurgingAsync(connection, hold.CaseId, ct);
                 if (replaced is not null)
                 {
                     await using var end = new NpgsqlCommand(

@@ -14,11 +14,8 @@ public sealed class RetentionOptions
     /// <summary>A Quartz cron expression, in UTC (default: every hour at minute 17).</summary>
     public string Schedule { get; set; } = "0 17 * * * ?";
 
-    /// <summary>Cases read per batch (default 100).</summary>
+    /// <summary>Cases purged together (default 100): their tombstones are committed together and their rows deleted in one statement.</summary>
     public int BatchSize { get; set; } = 100;
-
-    /// <summary>Cases of a batch purged at once (default 4); their tombstones share the ledger writer's transactions.</summary>
-    public int Parallelism { get; set; } = 4;
 
     /// <summary>The assigned advocate is reminded this many days before a purge (default 14; 0 turns reminders off).</summary>
     public int ReminderDays { get; set; } = 14;
@@ -39,10 +36,6 @@ internal sealed class RetentionOptionsValidator : IValidateOptions<RetentionOpti
         if (options.BatchSize is < 1 or > 10_000)
         {
             failures.Add("Retention:BatchSize must be between 1 and 10000.");
-        }
-        if (options.Parallelism is < 1 or > 64)
-        {
-            failures.Add("Retention:Parallelism must be between 1 and 64.");
         }
         if (options.ReminderDays is < 0 or > 365)
         {

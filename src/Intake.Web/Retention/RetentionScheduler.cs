@@ -73,6 +73,8 @@ public sealed class RetentionScheduler(
         ["quartz.scheduler.instanceName"] = SchedulerName,
         ["quartz.scheduler.instanceId"] = "AUTO",
         ["quartz.threadPool.maxConcurrency"] = "2",
+        // Shutdown fires the running job's cancellation token (it stops between batches) instead of waiting for the whole run.
+        ["quartz.scheduler.interruptJobsOnShutdownWithWait"] = "true",
         ["quartz.jobStore.type"] = "Quartz.Impl.AdoJobStore.JobStoreTX, Quartz",
         ["quartz.jobStore.driverDelegateType"] = "Quartz.Impl.AdoJobStore.PostgreSQLDelegate, Quartz",
         ["quartz.jobStore.tablePrefix"] = "quartz.qrtz_",

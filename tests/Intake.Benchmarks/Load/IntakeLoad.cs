@@ -34,15 +34,67 @@ namespace Intake.Benchmarks.Load;
 /// </remarks>
 public static class IntakeLoad
 {
-    private const string Channel = "bench";
+    internal const string Channel = "bench";
     private const string PublishedQueue = "intake-bench-published";
 
     /// <summary>Prepared submissions per expected one: the pilot runs on a colder service and underestimates the rate.</summary>
     private const double Headroom = 2.0;
 
-    private sealed record Prepared(byte[] Json);
+    internal sealed record Prepared(byte[] Json);
 
-    private sealed record Outcome(long Start, long End, int Status, long Entry, byte[]? LeafHash);
+    internal sealed record Outcome(long Start, long End, int Status, long Entry, byte[]? LeafHash);
+
+    /// <summary>A fresh benchmark service: database, virtual host, checkpoint key file, the channel and its keys, and Intake.Web's settings.</summary>
+    internal sealed record BenchService(string Database, RabbitVirtualHost VirtualHost, string KeyFile, List<ReadOnlyMemory<byte>> PublicKeys,
+        Dictionary<string, string> Settings);
+
+    /// <summary>
+    /// Creates the database (recorded in <paramref name="created"/>, for dropping), the virtual host and the key file, and
+    /// writes the channel and its keys the way an admin would (ledger entries). The caller disposes the virtual host and
+    /// deletes the key file.
+    /// </summary>
+    internal static async Task<BenchService> SetUpServiceAsync(PgSettings pg, RabbitSettings rabbit, string prefix, string suffix, int keyCount,
+        List<string> created)
+    {
+        var database = await CreateLedgerDatabaseAsync(pg, $"intake_bench_{prefix}_{suffix}", created);
+        var vhost = await RabbitVirtualHost.CreateAsync(rabbit, $"intake-bench-{suffix}");
+        var keyFile = Path.Combine(Path.GetTempPath(), $"intake-bench-key-{suffix}.pem");
+        using (var signing = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            await File.WriteAllTextAsync(keyFile, signing.ExportPkcs8PrivateKeyPem());
+        }
+        await using var app = NpgsqlDataSource.Create(pg.App(database));
+        var publicKeys = new List<ReadOnlyMemory<byte>>();
+        await using (var writer = new LedgerWriter(app, TimeProvider.System, NullLogger<LedgerWriter>.Instance))
+        {
+            var directory = new ChannelDirectory(app, writer);
+            await directory.AddChannelAsync(new Channel(Channel, "Benchmark", "基准"), "benchmark");
+            for (var i = 0; i < keyCount; i++)
+            {
+                var (_, publicKey) = HpkeSuite.GenerateKeyPair();
+                await directory.AddKeyAsync(Channel, publicKey, "benchmark");
+                publicKeys.Add(publicKey);
+            }
+        }
+        var settings = new Dictionary<string, string>
+        {
+            ["Database:App"] = pg.App(database),
+            ["Database:Purger"] = pg.Purger(database),
+            ["Ledger:Origin"] = "intake-benchmark",
+            ["Ledger:SigningKeyFile"] = keyFile,
+            ["Submissions:ProofOfWorkBits"] = "0",
+            ["RateLimits:PerConnectionPerMinute"] = "1000000",
+            ["RateLimits:GlobalPerSecond"] = "1000000",
+            ["RateLimits:FailedLookupsPerConnection"] = "100000",
+            ["RateLimits:FailedLookupsPerMinute"] = "1000000",
+            ["RabbitMq:Host"] = rabbit.Host,
+            ["RabbitMq:Port"] = rabbit.Port.ToString(CultureInfo.InvariantCulture),
+            ["RabbitMq:VirtualHost"] = vhost.Name,
+            ["RabbitMq:Username"] = rabbit.User,
+            ["RabbitMq:Password"] = rabbit.Password,
+        };
+        return new BenchService(database, vhost, keyFile, publicKeys, settings);
+    }
 
     private sealed record IntakeResult(
         int Clients, double Rate, long Accepted, long Refused, Dictionary<int, long> RefusedByStatus, double P50, double P99, double Mean, double Max,
@@ -73,49 +125,13 @@ public static class IntakeLoad
         RabbitVirtualHost? vhost = null;
         try
         {
-            var database = await CreateLedgerDatabaseAsync(pg, $"intake_bench_intake_{suffix}", created);
-            vhost = await RabbitVirtualHost.CreateAsync(rabbit, $"intake-bench-{suffix}");
-            using (var signing = ECDsa.Create(ECCurve.NamedCurves.nistP256))
-            {
-                await File.WriteAllTextAsync(keyFile, signing.ExportPkcs8PrivateKeyPem());
-            }
-
-            // The channel and its keys, written the way an admin would (ledger entries), before the service starts.
+            var service = await SetUpServiceAsync(pg, rabbit, "intake", suffix, keyCount, created);
+            (var database, vhost, var publicKeys, var settings) = (service.Database, service.VirtualHost, service.PublicKeys, service.Settings);
             await using var app = NpgsqlDataSource.Create(pg.App(database));
-            var publicKeys = new List<ReadOnlyMemory<byte>>();
-            await using (var writer = new LedgerWriter(app, TimeProvider.System, NullLogger<LedgerWriter>.Instance))
-            {
-                var directory = new ChannelDirectory(app, writer);
-                await directory.AddChannelAsync(new Channel(Channel, "Benchmark", "基准"), "benchmark");
-                for (var i = 0; i < keyCount; i++)
-                {
-                    var (_, publicKey) = HpkeSuite.GenerateKeyPair();
-                    await directory.AddKeyAsync(Channel, publicKey, "benchmark");
-                    publicKeys.Add(publicKey);
-                }
-            }
             Console.WriteLine($"Channel '{Channel}' with {keyCount} advocate keys.");
-
-            var settings = new Dictionary<string, string>
-            {
-                ["Database:App"] = pg.App(database),
-                ["Database:Purger"] = pg.Purger(database),
-                ["Ledger:Origin"] = "intake-benchmark",
-                ["Ledger:SigningKeyFile"] = keyFile,
-                ["Submissions:ProofOfWorkBits"] = "0",
-                ["RateLimits:PerConnectionPerMinute"] = "1000000",
-                ["RateLimits:GlobalPerSecond"] = "1000000",
-                ["RateLimits:FailedLookupsPerConnection"] = "100000",
-                ["RateLimits:FailedLookupsPerMinute"] = "1000000",
-                ["RabbitMq:Host"] = rabbit.Host,
-                ["RabbitMq:Port"] = rabbit.Port.ToString(CultureInfo.InvariantCulture),
-                ["RabbitMq:VirtualHost"] = vhost.Name,
-                ["RabbitMq:Username"] = rabbit.User,
-                ["RabbitMq:Password"] = rabbit.Password,
-                // Web: the survivor API alone; routing's consumers (role All) would compete for the same two cores
-                // and the same ledger writer, and have a benchmark of their own (routing mode).
-                ["Intake:Role"] = role,
-            };
+            // Web: the survivor API alone; routing's consumers (role All) would compete for the same two cores
+            // and the same ledger writer, and have a benchmark of their own (routing mode).
+            settings["Intake:Role"] = role;
 
             IntakeResult result;
             SizeFacts sizes;
@@ -268,7 +284,7 @@ public static class IntakeLoad
     // ---- Preparing submissions (untimed) ----
 
     /// <summary>Seals <paramref name="count"/> submissions to the channel's keys and uploads each body stream in one part.</summary>
-    private static async Task<ConcurrentQueue<Prepared>> PrepareAsync(HttpClient http, IReadOnlyList<ReadOnlyMemory<byte>> keys, byte[] body, int count, int clients)
+    internal static async Task<ConcurrentQueue<Prepared>> PrepareAsync(HttpClient http, IReadOnlyList<ReadOnlyMemory<byte>> keys, byte[] body, int count, int clients)
     {
         var queue = new ConcurrentQueue<Prepared>();
         var next = 0;
@@ -282,10 +298,10 @@ public static class IntakeLoad
         return queue;
     }
 
-    private sealed record SealedSubmission(Envelope Envelope, byte[] Stream, byte[] LookupId, byte[] Vault);
+    internal sealed record SealedSubmission(Envelope Envelope, byte[] Stream, byte[] LookupId, byte[] Vault);
 
     /// <summary>What the survivor's browser does before uploading: content key, envelope to the keys, body stream, receipt vault.</summary>
-    private static async Task<SealedSubmission> SealAsync(IReadOnlyList<ReadOnlyMemory<byte>> keys, byte[] body)
+    internal static async Task<SealedSubmission> SealAsync(IReadOnlyList<ReadOnlyMemory<byte>> keys, byte[] body)
     {
         var contentKey = EnvelopeSealer.GenerateContentKey();
         var (replyPrivate, replyPublic) = HpkeSuite.GenerateKeyPair();
@@ -325,7 +341,7 @@ public static class IntakeLoad
 
     // ---- Submitting ----
 
-    private static async Task<Outcome> SubmitOneAsync(HttpClient http, Prepared prepared)
+    internal static async Task<Outcome> SubmitOneAsync(HttpClient http, Prepared prepared)
     {
         var t0 = Stopwatch.GetTimestamp();
         try

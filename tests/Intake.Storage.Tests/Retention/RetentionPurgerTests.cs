@@ -12,13 +12,23 @@ namespace Intake.Storage.Tests.Retention;
 
 public sealed class RetentionPurgerTests
 {
-    private static readonly RetentionRunSettings Settings = new(BatchSize: 5, Parallelism: 2, ReminderDays: 14);
+    private static readonly RetentionRunSettings Settings = new(BatchSize: 5, ReminderDays: 14);
 
     private static RetentionPurger Purger(RetentionTestBed bed, LedgerWriter? writer = null)
     {
         writer ??= bed.Writer;
         return new RetentionPurger(bed.Db.App, new LedgerPurger(writer, bed.Db.App, bed.Db.Purger), bed.Db.Purger,
             new LegalHoldStore(bed.Db.App, writer, bed.Time), new StaffNotifications(bed.Db.App, bed.Time), bed.Time);
+    }
+
+    /// <summary>Her own period, set as the database owner (the app role cannot change it once the case exists).</summary>
+    private static async Task SetKeepDaysAsync(RetentionTestBed bed, Guid caseId, int days)
+    {
+        await using var owner = Npgsql.NpgsqlDataSource.Create(bed.Db.Database.Superuser);
+        await using var command = owner.CreateCommand("UPDATE intake.cases SET keep_days = @days WHERE id = @id");
+        command.Parameters.AddWithValue("days", days);
+        command.Parameters.AddWithValue("id", caseId);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 
     private static async Task<HashSet<Guid>> RemainingAsync(RetentionTestBed bed, IEnumerable<Guid> cases)
@@ -100,29 +110,30 @@ public sealed class RetentionPurgerTests
         await bed.Assignments.MarkOpenedAsync(closed.CaseId, closed.AdvocateId);
         await bed.Workspace.ChangeStatusAsync(closed.CaseId, closed.AdvocateId, "closed");
         var chosen = await bed.CaseAsync("chosen");
-        await bed.ScalarAsync("UPDATE intake.cases SET keep_days = 7 WHERE id = @id RETURNING 1", ("id", chosen.CaseId));
+        await SetKeepDaysAsync(bed, chosen.CaseId, 7);
         var held = await bed.CaseAsync("held");
         var hold = await bed.Holds.RequestAsync(held.CaseId, held.AdvocateId, "Evidence in her court case", 120);
         await bed.Holds.ApproveAsync(hold.Id, Guid.NewGuid());
         var chosenHeld = await bed.CaseAsync("chosen-held");
-        await bed.ScalarAsync("UPDATE intake.cases SET keep_days = 10 WHERE id = @id RETURNING 1", ("id", chosenHeld.CaseId));
+        await SetKeepDaysAsync(bed, chosenHeld.CaseId, 10);
         var overridden = await bed.Holds.RequestAsync(chosenHeld.CaseId, chosenHeld.AdvocateId, "Evidence in her court case", 120);
         await bed.Holds.ApproveAsync(overridden.Id, Guid.NewGuid());
         Guid[] all = [unread.CaseId, opened.CaseId, closed.CaseId, chosen.CaseId, held.CaseId, chosenHeld.CaseId];
         var expected = all.ToHashSet();
 
-        Assert.Equal(start.AddDays(7), (await bed.RetentionAsync(chosen.CaseId)).PurgeOn(start));
-        Assert.Equal(start.AddDays(10), (await bed.RetentionAsync(chosenHeld.CaseId)).PurgeOn(start)); // her period caps the hold
+        // Kept at most 7 (10) days counting the day received: purged on the 7th (10th) day.
+        Assert.Equal(start.AddDays(6), (await bed.RetentionAsync(chosen.CaseId)).PurgeOn(start));
+        Assert.Equal(start.AddDays(9), (await bed.RetentionAsync(chosenHeld.CaseId)).PurgeOn(start)); // her period caps the hold
         Assert.Equal(start.AddDays(120), (await bed.RetentionAsync(held.CaseId)).PurgeOn(start));
 
         // (day, cases purged that day, holds expired that day)
         (int Day, Guid[] Purged, int Expired)[] steps =
         [
             (0, [], 0),
-            (6, [], 0),
-            (7, [chosen.CaseId], 0),
-            (9, [], 0),
-            (10, [chosenHeld.CaseId], 0),
+            (5, [], 0),
+            (6, [chosen.CaseId], 0),
+            (8, [], 0),
+            (9, [chosenHeld.CaseId], 0),
             (29, [], 0),
             (30, [closed.CaseId], 0),
             (89, [], 0),
@@ -181,15 +192,14 @@ public sealed class RetentionPurgerTests
         await bed.Workspace.ChangeStatusAsync(test.CaseId, test.AdvocateId, "closed"); // activity: closed 30 days from now
         Assert.Equal(start.AddDays(90), (await bed.RetentionAsync(test.CaseId)).PurgeOn(bed.Today));
 
-        bed.AdvanceDays(30);
-        await bed.ScalarAsync("""
-            INSERT INTO intake.retention_postponements (case_id, keep_until, reason, postponed_by, seq)
-            VALUES (@id, @until, 'She asked for time to find a lawyer', @by, (SELECT max(seq) FROM intake.ledger_entries)) RETURNING 1
-            """, ("id", test.CaseId), ("until", bed.Today.AddDays(4)), ("by", test.AdvocateId));
+        bed.AdvanceDays(30); // day 90: due today
+        Assert.Equal(bed.Today.AddDays(4), await bed.Holds.PostponeAsync(test.CaseId, test.AdvocateId, "She asked for time to find a lawyer", 4));
         Assert.Equal(0, (await purger.RunAsync(Settings)).Purged);
         var waiting = await bed.Holds.RequestAsync(test.CaseId, test.AdvocateId, "Court date not fixed yet", 30);
 
-        bed.AdvanceDays(5);
+        bed.AdvanceDays(3); // the last day the postponement keeps
+        Assert.Equal(0, (await purger.RunAsync(Settings)).Purged);
+        bed.AdvanceDays(1);
         Assert.Equal(1, (await purger.RunAsync(Settings)).Purged);
         await AssertPurgedOnceAndLedgerVerifiesAsync(bed, [test.CaseId], "retention");
         var end = Assert.Single((await bed.EntriesAsync()).Where(e => e.Kind == LedgerEntryKind.LegalHold).Select(RetentionTestBed.Metadata),
@@ -211,13 +221,37 @@ public sealed class RetentionPurgerTests
             (await bed.EntriesAsync()).Single(e => e.CaseId == cases[0] && e.Kind == LedgerEntryKind.Submission).Sequence,
             System.Text.Encoding.UTF8.GetBytes("{\"reason\":\"retention\"}"));
         var crashing = Purger(bed);
-        var purgedBeforeCrash = 0;
-        crashing.AfterCasePurged = _ => ++purgedBeforeCrash == 4 ? throw new InvalidOperationException("the process died") : Task.CompletedTask;
+        var batches = 0;
+        IReadOnlyList<Guid> halfWay = [];
+        // The second batch has its tombstones and its ciphertext is gone (purge_case has not run yet) when the process dies.
+        crashing.AfterBatchTombstoned = ids =>
+        {
+            if (++batches == 2)
+            {
+                halfWay = ids;
+                throw new InvalidOperationException("the process died");
+            }
+            return Task.CompletedTask;
+        };
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => crashing.RunAsync(Settings with { Parallelism = 1 }));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => crashing.RunAsync(Settings));
 
         var left = await RemainingAsync(bed, cases);
-        Assert.Equal(cases.Count - 4, left.Count);
+        Assert.Equal(cases.Count - 5, left.Count); // the first batch of 5 is gone, the second half-way, the rest untouched
+        Assert.Equal(5, halfWay.Count);
+        Assert.Subset(left, halfWay.ToHashSet());
+        var tombstoned = new HashSet<Guid>();
+        foreach (var id in left)
+        {
+            if (await bed.ScalarAsync("""
+                SELECT count(*) FROM intake.ledger_entries t JOIN intake.ledger_entries e ON e.seq = t.purged_seq WHERE e.case_id = @id
+                """, ("id", id)) > 0)
+            {
+                tombstoned.Add(id);
+            }
+        }
+        // Half-way: the second batch, and the case tombstoned by hand before the run if it was not in the first batch.
+        Assert.Equal(halfWay.Concat(left.Contains(cases[0]) ? [cases[0]] : []).ToHashSet(), tombstoned);
         var run = await Purger(bed).RunAsync(Settings);
         Assert.Equal((left.Count, 0), (run.Purged, run.Failed));
         Assert.Empty(await RemainingAsync(bed, cases));
@@ -234,7 +268,25 @@ public sealed class RetentionPurgerTests
         // Each worker process has its own ledger writer; the ledger serialises them.
         await using var otherWriter = new LedgerWriter(bed.Db.App, bed.Time, NullLogger<LedgerWriter>.Instance);
 
-        var runs = await Task.WhenAll(Purger(bed).RunAsync(Settings), Purger(bed, otherWriter).RunAsync(Settings));
+        // Both are made to be half-way through a batch at the same moment, so the runs surely overlap.
+        var first = Purger(bed);
+        var second = Purger(bed, otherWriter);
+        var arrived = 0;
+        var both = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task Meet(IReadOnlyList<Guid> _)
+        {
+            if (Interlocked.Increment(ref arrived) == 2)
+            {
+                both.TrySetResult();
+            }
+            return both.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        first.AfterBatchTombstoned = Meet;
+        second.AfterBatchTombstoned = Meet;
+
+        var runs = await Task.WhenAll(first.RunAsync(Settings), second.RunAsync(Settings));
+
+        Assert.True(both.Task.IsCompletedSuccessfully, "The two runs never overlapped.");
 
         Assert.Equal(cases.Count, runs.Sum(r => r.Purged));
         Assert.All(runs, r => Assert.Equal(0, r.Failed));
@@ -248,7 +300,7 @@ public sealed class RetentionPurgerTests
         await using var bed = await RetentionTestBed.CreateAsync("purge_dump");
         var test = await bed.CaseAsync();
         var kept = await bed.CaseAsync("kept");
-        await bed.ScalarAsync("UPDATE intake.cases SET keep_days = 1 WHERE id = @id RETURNING 1", ("id", test.CaseId));
+        await SetKeepDaysAsync(bed, test.CaseId, 2);
         async Task<List<string>> SecretsAsync(Guid caseId)
         {
             var secrets = new List<string>();
@@ -316,24 +368,70 @@ public sealed class RetentionPurgerTests
     }
 
     [Fact]
-    public async Task A_postponement_never_reaches_past_the_period_the_survivor_chose()
+    public async Task A_postponement_never_reaches_past_the_period_the_survivor_chose_nor_90_days_past_the_policy()
     {
         await using var bed = await RetentionTestBed.CreateAsync("purge_postpone_cap");
         var test = await bed.CaseAsync();
-        await bed.ScalarAsync("UPDATE intake.cases SET keep_days = 10 WHERE id = @id RETURNING 1", ("id", test.CaseId));
+        var other = await bed.CaseAsync("other");
+        await SetKeepDaysAsync(bed, test.CaseId, 10);
+        var before = (await bed.EntriesAsync()).Count;
 
-        var purgeOn = await bed.Holds.PostponeAsync(test.CaseId, test.AdvocateId, "Waiting for her lawyer", 30);
+        var refused = await Assert.ThrowsAsync<LegalHoldException>(() => bed.Holds.PostponeAsync(test.CaseId, test.AdvocateId, "Waiting for her lawyer", 30));
 
-        Assert.Equal(bed.Today.AddDays(10), purgeOn); // her day, not the postponed one
-        var retention = await bed.RetentionAsync(test.CaseId);
-        Assert.Equal((bed.Today.AddDays(10), (DateOnly?)bed.Today.AddDays(10)), (retention.PurgeOn(bed.Today), retention.SurvivorUntil));
-        Assert.NotNull(retention.PostponedUntil);
+        Assert.Equal((LegalHoldFailure.Conflict, "survivor"), (refused.Kind, refused.Field));
+        Assert.Equal(before, (await bed.EntriesAsync()).Count);
+        Assert.Null((await bed.RetentionAsync(test.CaseId)).PostponedUntil);
+        Assert.Equal(bed.Today.AddDays(9), (await bed.RetentionAsync(test.CaseId)).PurgeOn(bed.Today));
+
+        // 90 days past the policy's day in all (unread: day 90), however it is split; then a legal hold is the way.
+        Assert.Equal(bed.Today.AddDays(150), await bed.Holds.PostponeAsync(other.CaseId, other.AdvocateId, "Her lawyer is abroad", 60));
+        Assert.Equal(bed.Today.AddDays(180), await bed.Holds.PostponeAsync(other.CaseId, other.AdvocateId, "Her lawyer is still abroad", 30));
+        var tooFar = await Assert.ThrowsAsync<LegalHoldException>(() => bed.Holds.PostponeAsync(other.CaseId, other.AdvocateId, "And longer", 1));
+        Assert.Equal((LegalHoldFailure.Invalid, "days"), (tooFar.Kind, tooFar.Field));
+        foreach (var days in new[] { 0, -1, 91, int.MaxValue })
+        {
+            var bad = await Assert.ThrowsAsync<LegalHoldException>(() => bed.Holds.PostponeAsync(other.CaseId, other.AdvocateId, "reason", days));
+            Assert.Equal((LegalHoldFailure.Invalid, "days"), (bad.Kind, bad.Field));
+        }
         var missing = await Assert.ThrowsAsync<LegalHoldException>(() => bed.Holds.PostponeAsync(Guid.NewGuid(), test.AdvocateId, "reason", 5));
         Assert.Equal(LegalHoldFailure.NotFound, missing.Kind);
 
-        bed.AdvanceDays(10);
+        bed.AdvanceDays(9);
         Assert.Equal(1, (await Purger(bed).RunAsync(Settings)).Purged);
-        Assert.Equal(0, await bed.ScalarAsync("SELECT count(*) FROM intake.retention_postponements"));
+        Assert.Empty(await RemainingAsync(bed, [test.CaseId]));
+    }
+
+    [Fact]
+    public async Task Once_a_purge_has_begun_a_hold_or_postponement_is_refused_and_the_case_stays_due_until_it_is_gone()
+    {
+        await using var bed = await RetentionTestBed.CreateAsync("purge_begun");
+        var test = await bed.CaseAsync();
+        await bed.Holds.RequestAsync(test.CaseId, test.AdvocateId, "Evidence", 30);
+        bed.AdvanceDays(90);
+        var purger = Purger(bed);
+        purger.AfterBatchTombstoned = _ => throw new InvalidOperationException("the process died");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => purger.RunAsync(Settings));
+        var before = (await bed.EntriesAsync()).Count;
+
+        // Her follow-up or an advocate's note would move an ordinary case's day; this one stays due.
+        await bed.Workspace.ChangeStatusAsync(test.CaseId, test.AdvocateId, "in_review");
+        Assert.Equal(bed.Today.AddDays(-90), (await bed.RetentionAsync(test.CaseId)).PurgeOn(bed.Today));
+        foreach (var attempt in new Func<Task>[]
+        {
+            () => bed.Holds.PostponeAsync(test.CaseId, test.AdvocateId, "too late", 10),
+            () => bed.Holds.RequestAsync(test.CaseId, test.AdvocateId, "too late", 10),
+        })
+        {
+            var refused = await Assert.ThrowsAsync<LegalHoldException>(attempt);
+            Assert.Equal((LegalHoldFailure.Conflict, "case"), (refused.Kind, refused.Field));
+        }
+        Assert.Equal(before + 1, (await bed.EntriesAsync()).Count); // the status change alone
+        Assert.Empty(await bed.Holds.OpenAsync()); // the waiting request was ended before the tombstones
+
+        var run = await Purger(bed).RunAsync(Settings);
+        Assert.Equal((1, 0), (run.Purged, run.Failed));
+        await AssertPurgedOnceAndLedgerVerifiesAsync(bed, [test.CaseId], "retention");
+        Assert.Equal(0, await bed.ScalarAsync("SELECT count(*) FROM intake.case_purges"));
     }
 
     [Fact]
@@ -341,14 +439,17 @@ public sealed class RetentionPurgerTests
     {
         await using var bed = await RetentionTestBed.CreateAsync("purge_settings");
         var test = await bed.CaseAsync();
-        await bed.ScalarAsync("UPDATE intake.cases SET keep_days = 1 WHERE id = @id RETURNING 1", ("id", test.CaseId));
+        await SetKeepDaysAsync(bed, test.CaseId, 1);
         bed.AdvanceDays(2);
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Purger(bed).RunAsync(Settings with { BatchSize = 0 }));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Purger(bed).RunAsync(Settings with { Parallelism = 0 }));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Purger(bed).RunAsync(Settings with { BatchSize = -1 }));
         Assert.Single(await RemainingAsync(bed, [test.CaseId]));
-        var bad = await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
-            bed.ScalarAsync("UPDATE intake.cases SET keep_days = 0 WHERE id = @id RETURNING 1", ("id", test.CaseId)));
+        var bad = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => SetKeepDaysAsync(bed, test.CaseId, 0));
         Assert.Equal(Npgsql.PostgresErrorCodes.CheckViolation, bad.SqlState);
+        // The app role cannot change her period once the case exists.
+        var denied = await Assert.ThrowsAsync<Npgsql.PostgresException>(() =>
+            bed.ScalarAsync("UPDATE intake.cases SET keep_days = 3650 WHERE id = @id RETURNING 1", ("id", test.CaseId)));
+        Assert.Equal(Npgsql.PostgresErrorCodes.InsufficientPrivilege, denied.SqlState);
     }
 }

@@ -72,14 +72,13 @@ public sealed partial class RetentionJobTests(WebFixture fixture)
             """, ids));
     }
 
-    private Dictionary<string, string> WorkerSettings(RoutingWebKit kit, string parallelism = "2")
+    private Dictionary<string, string> WorkerSettings(RoutingWebKit kit)
     {
         var settings = kit.Settings(fixture);
         settings["Intake:Role"] = "Worker";
         settings["Retention:JobEnabled"] = "true";
         settings["Retention:Schedule"] = "0/2 * * * * ?";
         settings["Retention:BatchSize"] = "5";
-        settings["Retention:Parallelism"] = parallelism;
         settings["Retention:ClusterCheckinInterval"] = "00:00:02";
         settings["Routing:ReconcilerEnabled"] = "false"; // these cases were stored directly and never announced
         return settings;
@@ -111,12 +110,12 @@ public sealed partial class RetentionJobTests(WebFixture fixture)
     }
 
     [Fact]
-    public async Task A_worker_killed_in_the_middle_of_a_purge_leaves_the_rest_to_the_next_and_no_case_is_purged_twice()
+    public async Task A_worker_killed_in_the_middle_of_a_purge_has_its_run_recovered_by_another_and_no_case_is_purged_twice()
     {
         await using var kit = await RoutingWebKit.CreateAsync("retention_crash");
         var due = await SubmitAsync(kit, 150);
         await MakeDueAsync(kit, due);
-        var settings = WorkerSettings(kit, parallelism: "1");
+        var settings = WorkerSettings(kit);
         var doomed = IntakeProcess.Start(settings);
         try
         {
@@ -132,10 +131,16 @@ public sealed partial class RetentionJobTests(WebFixture fixture)
         var left = await RemainingAsync(kit, due);
         Assert.True(left > 0, "The purge finished before the worker was killed; nothing was left to resume.");
 
-        await using var next = IntakeProcess.Start(settings);
+        // The next worker states a schedule that does not fire for decades: only Quartz's recovery of the dead
+        // worker's run (the job requests recovery) can finish the purge.
+        var recovering = new Dictionary<string, string>(settings) { ["Retention:Schedule"] = "0 0 0 1 1 ? 2099" };
+        await using var next = IntakeProcess.Start(recovering);
         await next.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
         await RoutingWebKit.EventuallyAsync(async () => await RemainingAsync(kit, due) == 0, TimeSpan.FromSeconds(180),
             async () => $"{await RemainingAsync(kit, due)} due cases left after the restart.\n{next.Output}");
+        await RoutingWebKit.EventuallyAsync(() => Task.FromResult(RunLine().IsMatch(next.Output)), TimeSpan.FromSeconds(10),
+            () => Task.FromResult($"The recovering worker logged no run.\n{next.Output}"));
+        Assert.Equal(left, RunLine().Matches(next.Output).Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
 
         await AssertPurgedOnceAsync(kit, due);
     }

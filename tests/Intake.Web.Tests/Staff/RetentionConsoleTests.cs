@@ -533,16 +533,16 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(reason))), entry.GetProperty("reason_sha256").GetString());
         Assert.Equal(0, await LedgerMentionsAsync(reason));
 
-        // Past the limit: at most 90 days from today (the purge day is now 50 days away).
-        var tooFar = await StaffAccounts.PostFormAsync(mine, casePage + "?handler=Postpone", new() { ["reason"] = reason, ["days"] = "41" });
+        // Past the limit: 90 days past the policy's day (30 days from today) in all; the purge day is now 50 days away.
+        var tooFar = await StaffAccounts.PostFormAsync(mine, casePage + "?handler=Postpone", new() { ["reason"] = reason, ["days"] = "71" });
         Assert.Equal(HttpStatusCode.BadRequest, tooFar.StatusCode);
         Assert.Contains("role=\"alert\" data-postpone-error>", await tooFar.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Single(await LegalHoldEntriesAsync(caseId));
         Assert.Equal(today.AddDays(50), (await retention.ForCaseAsync(caseId))!.PurgeOn(today));
 
         // Up to the limit, and the latest postponement replaces the one before.
-        Assert.Equal(HttpStatusCode.OK, (await StaffAccounts.PostFormAsync(mine, casePage + "?handler=Postpone", new() { ["reason"] = "second", ["days"] = "40" })).StatusCode);
-        Assert.Equal(today.AddDays(90), (await retention.ForCaseAsync(caseId))!.PurgeOn(today));
+        Assert.Equal(HttpStatusCode.OK, (await StaffAccounts.PostFormAsync(mine, casePage + "?handler=Postpone", new() { ["reason"] = "second", ["days"] = "70" })).StatusCode);
+        Assert.Equal(today.AddDays(120), (await retention.ForCaseAsync(caseId))!.PurgeOn(today));
         Assert.Equal(2, (await LegalHoldEntriesAsync(caseId)).Count);
     }
 

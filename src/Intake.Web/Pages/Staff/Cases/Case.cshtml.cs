@@ -142,6 +142,7 @@ public sealed class CaseModel(CaseWorkspaceStore cases, AdvocateKeyStore keys, R
         {
             (PostponeError, status) = refused.Kind switch
             {
+                LegalHoldFailure.Conflict when refused.Field == "survivor" => (text["Case_PostponeSurvivor"].Value, StatusCodes.Status409Conflict),
                 LegalHoldFailure.Conflict => (text["Case_PostponeConflict"].Value, StatusCodes.Status409Conflict),
                 _ when refused.Field == "days" => (text["Case_PostponeBadDays", LegalHoldStore.MaxPostponeDays].Value, StatusCodes.Status400BadRequest),
                 _ => (text["Case_HoldBadReason", LegalHoldStore.MaxReasonLength].Value, StatusCodes.Status400BadRequest),
