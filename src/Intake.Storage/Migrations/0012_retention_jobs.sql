@@ -80,6 +80,11 @@ ALTER TABLE intake.staff_notifications DROP CONSTRAINT staff_notifications_kind_
 ALTER TABLE intake.staff_notifications ADD CONSTRAINT staff_notifications_kind_check
     CHECK (kind IN ('case_assigned', 'case_taken_back', 'follow_up', 'case_waiting', 'routing_fault', 'retention_reminder'));
 
+-- A purge finds a case's uploads and holds by case: without these indexes every purged case (and
+-- the foreign-key check of its deleted row) would read the whole table.
+CREATE INDEX uploads_by_case ON intake.uploads (case_id) WHERE case_id IS NOT NULL;
+CREATE INDEX legal_holds_by_case ON intake.legal_holds (case_id);
+
 -- No DELETE for the app: a postponement ends with its case (purge_case) or is replaced by the next.
 GRANT SELECT, INSERT, UPDATE ON intake.retention_postponements TO intake_app;
 GRANT SELECT, INSERT ON intake.retention_reminders, intake.case_purges TO intake_app;

@@ -12,7 +12,8 @@ namespace Intake.Storage.Retention;
 public sealed record RetentionRun(int HoldsExpired, int Purged, int Reminded, int Failed);
 
 /// <summary>Settings of the retention job (configuration section <c>Retention</c>).</summary>
-public sealed record RetentionRunSettings(int BatchSize = 100, int ReminderDays = 14);
+/// <remarks><see cref="BatchPause"/> is a rest between batches, which leaves the ledger and the disks to survivors' submissions.</remarks>
+public sealed record RetentionRunSettings(int BatchSize = 100, int ReminderDays = 14, TimeSpan BatchPause = default);
 
 /// <summary>
 /// The scheduled side of retention (docs/retention.md §5): expires lapsed legal holds, purges every
@@ -85,6 +86,10 @@ public sealed class RetentionPurger(
             foreach (var batch in due.Chunk(settings.BatchSize))
             {
                 purged += await PurgeBatchAsync(batch, today, failed, cancellationToken);
+                if (settings.BatchPause > TimeSpan.Zero)
+                {
+                    await Task.Delay(settings.BatchPause, cancellationToken);
+                }
             }
         }
     }

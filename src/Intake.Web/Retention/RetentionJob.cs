@@ -17,7 +17,7 @@ public sealed class RetentionJob(RetentionPurger purger, IOptions<RetentionOptio
         var settings = options.Value;
         try
         {
-            var run = await purger.RunAsync(new RetentionRunSettings(settings.BatchSize, settings.ReminderDays), context.CancellationToken);
+            var run = await purger.RunAsync(new RetentionRunSettings(settings.BatchSize, settings.ReminderDays, settings.BatchPause), context.CancellationToken);
             if (run.Failed > 0)
             {
                 logger.LogWarning("Retention run: {Purged} cases purged, {Failed} could not be purged and stay due, {HoldsExpired} holds expired, {Reminded} reminders",

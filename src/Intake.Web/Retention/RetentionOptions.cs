@@ -17,6 +17,9 @@ public sealed class RetentionOptions
     /// <summary>Cases purged together (default 100): their tombstones are committed together and their rows deleted in one statement.</summary>
     public int BatchSize { get; set; } = 100;
 
+    /// <summary>A rest between batches (default 50 ms), so that survivors' submissions are not kept waiting behind a long purge.</summary>
+    public TimeSpan BatchPause { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>The assigned advocate is reminded this many days before a purge (default 14; 0 turns reminders off).</summary>
     public int ReminderDays { get; set; } = 14;
 
@@ -36,6 +39,10 @@ internal sealed class RetentionOptionsValidator : IValidateOptions<RetentionOpti
         if (options.BatchSize is < 1 or > 10_000)
         {
             failures.Add("Retention:BatchSize must be between 1 and 10000.");
+        }
+        if (options.BatchPause < TimeSpan.Zero || options.BatchPause > TimeSpan.FromSeconds(10))
+        {
+            failures.Add("Retention:BatchPause must be between 00:00:00 and 00:00:10.");
         }
         if (options.ReminderDays is < 0 or > 365)
         {

@@ -15,15 +15,16 @@ namespace Intake.Benchmarks.Load;
 /// <c>-- purge</c>: the retention job purging many due cases, and what that does to survivors submitting at the same
 /// time. A fresh database gets <c>--cases</c> submitted cases (real submissions through <see cref="SubmissionStore"/>:
 /// ledger entry, payload, 3 wrapped keys, vault, an 8 KiB body stream), made due by moving their received day back and
-/// giving them a one-day period of their own. The Release Intake.Web runs twice: role Web for survivors, and role
-/// Worker with the retention job on Quartz (every 5 s, so it starts soon). Survivor intake is an open-loop load at a
+/// giving them a one-day period of their own. The Release Intake.Web runs three times: role Web for survivors, role
+/// Worker for routing their submissions (all along, without the job), and, for the second window, role Worker with the
+/// retention job on Quartz (every 5 s, so it starts soon). Survivor intake is an open-loop load at a
 /// fixed rate (<c>--rate</c> submissions a second, each sent at its scheduled time whatever the answers), measured
 /// before the worker starts (idle) and while it purges; latency counts from the scheduled time, so queueing shows.
 /// Then: cases purged per second, each seeded case purged once, the ledger verified.
 /// </summary>
 /// <remarks>
 /// Options: <c>--cases N</c> (100000), <c>--rate R</c> (200), <c>--duration S</c> (20), <c>--warmup S</c> (3),
-/// <c>--batch N</c> (the job's Retention:BatchSize, 100).
+/// <c>--batch N</c> and <c>--pause T</c> (the job's Retention:BatchSize and BatchPause, 100 and 00:00:00.050).
 /// </remarks>
 public static class PurgeLoad
 {
@@ -38,6 +39,7 @@ public static class PurgeLoad
         var duration = TimeSpan.FromSeconds(Inv(Option(args, "--duration", "20")));
         var warmup = TimeSpan.FromSeconds(Inv(Option(args, "--warmup", "3")));
         var batchSize = Option(args, "--batch", "100");
+        var pause = Option(args, "--pause", "00:00:00.050");
         var repository = IntakeServer.RepositoryRoot();
         var dll = IntakeServer.ReleaseDll(repository);
 
@@ -64,18 +66,26 @@ public static class PurgeLoad
             Console.WriteLine($"{seeded:N0} cases due (received 5 days ago, a one-day period of their own); {seededEntries:N0} ledger entries with ciphertext.");
 
             var web = new Dictionary<string, string>(service.Settings) { ["Intake:Role"] = "Web" };
-            var worker = new Dictionary<string, string>(service.Settings)
+            // Routing runs in both windows (a worker without the job, from the start), so the only difference is the purge.
+            var routing = new Dictionary<string, string>(service.Settings)
             {
                 ["Intake:Role"] = "Worker",
+                ["Retention:JobEnabled"] = "false",
+                ["Routing:ReconcilerEnabled"] = "false", // the seeded cases were never announced; only new submissions are routed
+            };
+            var worker = new Dictionary<string, string>(routing)
+            {
+                ["Retention:JobEnabled"] = "true",
                 ["Retention:Schedule"] = "0/5 * * * * ?",
                 ["Retention:BatchSize"] = batchSize,
-                ["Routing:ReconcilerEnabled"] = "false", // the seeded cases were never announced; routing is not measured here
+                ["Retention:BatchPause"] = pause,
             };
             Window idle, during;
             double purgeSeconds;
             await using (var server = IntakeServer.Start(repository, dll, web))
+            await using (var router = IntakeServer.Start(repository, dll, routing))
             {
-                await server.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
+                await Task.WhenAll(server.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90)), router.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90)));
                 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
                 {
                     BaseAddress = server.BaseAddress,
