@@ -123,10 +123,12 @@ public sealed class RetentionDashboard(NpgsqlDataSource dataSource, TimeProvider
         var withdrawn = 0;
         var from = today.AddDays(1 - RetentionFigures.Days);
         await using (var command = new NpgsqlCommand("""
-            SELECT DISTINCT ON (case_id) entry_day, metadata
-            FROM intake.ledger_entries
-            WHERE kind = @kind AND case_id IS NOT NULL AND entry_day BETWEEN @from AND @today
-            ORDER BY case_id, seq
+            SELECT entry_day, metadata FROM (
+                SELECT DISTINCT ON (case_id) entry_day, metadata
+                FROM intake.ledger_entries
+                WHERE kind = @kind AND case_id IS NOT NULL
+                ORDER BY case_id, seq) first
+            WHERE entry_day BETWEEN @from AND @today
             """, connection, transaction))
         {
             command.Parameters.AddWithValue("kind", (short)LedgerEntryKind.PurgeTombstone);
