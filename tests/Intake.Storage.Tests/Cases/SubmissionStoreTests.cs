@@ -24,17 +24,23 @@ public sealed class SubmissionStoreTests
         return new SubmissionRequest(envelope, [upload.Id], lookupId, [7]);
     }
 
-    [Fact]
-    public async Task A_period_of_her_own_is_kept_with_each_case_of_a_batch_and_one_out_of_range_is_refused_storing_nothing()
+    /// <summary>The channel "race" with one advocate key, and the stores a submission goes through.</summary>
+    private static async Task<(byte[] Advocate, UploadStore Uploads, SubmissionStore Store)> ChannelAsync(LedgerTestDatabase db, LedgerWriter writer)
     {
-        await using var db = await LedgerTestDatabase.CreateAsync("submission_keep");
-        await using var writer = db.Writer();
         var directory = new ChannelDirectory(db.App, writer);
         var (_, advocate) = HpkeSuite.GenerateKeyPair();
         await directory.AddChannelAsync(new Channel("race", "Race", "竞争"), "test");
         await directory.AddKeyAsync("race", advocate, "test");
         var uploads = new UploadStore(db.App);
-        var store = new SubmissionStore(db.App, uploads, writer);
+        return (advocate, uploads, new SubmissionStore(db.App, uploads, writer));
+    }
+
+    [Fact]
+    public async Task A_period_of_her_own_is_kept_with_each_case_of_a_batch_and_one_out_of_range_is_refused_storing_nothing()
+    {
+        await using var db = await LedgerTestDatabase.CreateAsync("submission_keep");
+        await using var writer = db.Writer();
+        var (advocate, uploads, store) = await ChannelAsync(db, writer);
         int?[] periods = [null, 30, 90, null, 180, 1, 3650];
         var requests = new List<SubmissionRequest>();
         foreach (var days in periods)
@@ -70,12 +76,7 @@ public sealed class SubmissionStoreTests
     {
         await using var db = await LedgerTestDatabase.CreateAsync("submission_race");
         await using var writer = db.Writer();
-        var directory = new ChannelDirectory(db.App, writer);
-        var (_, advocate) = HpkeSuite.GenerateKeyPair();
-        await directory.AddChannelAsync(new Channel("race", "Race", "竞争"), "test");
-        await directory.AddKeyAsync("race", advocate, "test");
-        var uploads = new UploadStore(db.App);
-        var store = new SubmissionStore(db.App, uploads, writer);
+        var (advocate, uploads, store) = await ChannelAsync(db, writer);
         var shared = RandomNumberGenerator.GetBytes(32);
         var requests = new List<SubmissionRequest>();
         for (var i = 0; i < 24; i++)
@@ -109,12 +110,7 @@ public sealed class SubmissionStoreTests
     {
         await using var db = await LedgerTestDatabase.CreateAsync("submission_rows");
         await using var writer = db.Writer();
-        var directory = new ChannelDirectory(db.App, writer);
-        var (_, advocate) = HpkeSuite.GenerateKeyPair();
-        await directory.AddChannelAsync(new Channel("race", "Race", "竞争"), "test");
-        await directory.AddKeyAsync("race", advocate, "test");
-        var uploads = new UploadStore(db.App);
-        var store = new SubmissionStore(db.App, uploads, writer);
+        var (advocate, uploads, store) = await ChannelAsync(db, writer);
         var requests = new List<SubmissionRequest>();
         for (var i = 0; i < 20; i++)
         {

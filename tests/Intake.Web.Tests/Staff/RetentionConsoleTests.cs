@@ -27,8 +27,8 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
     {
         await using var factory = StaffTestKit.Factory(fixture, new CapturedLogs());
         var admin = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Admin);
-        var channel = await NewChannelAsync(factory, "policy");
-        var store = Service<RetentionStore>(factory);
+        var channel = await RetentionTestKit.NewChannelAsync(factory, "policy");
+        var store = RetentionTestKit.Service<RetentionStore>(factory);
         var original = (await store.ListPoliciesAsync()).Single(p => p.Channel is null);
         using var client = await StaffAccounts.SignInAsync(factory, admin);
         try
@@ -97,9 +97,9 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
     {
         await using var factory = StaffTestKit.Factory(fixture, new CapturedLogs());
         var admin = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Admin);
-        var own = await NewChannelAsync(factory, "own");
-        var bare = await NewChannelAsync(factory, "bare");
-        var store = Service<RetentionStore>(factory);
+        var own = await RetentionTestKit.NewChannelAsync(factory, "own");
+        var bare = await RetentionTestKit.NewChannelAsync(factory, "bare");
+        var store = RetentionTestKit.Service<RetentionStore>(factory);
         await store.SetPolicyAsync(new RetentionPolicy(own, 11, 22, 33), Guid.NewGuid());
         channel = channel.Replace("{own}", own, StringComparison.Ordinal).Replace("{bare}", bare, StringComparison.Ordinal);
         using var client = await StaffAccounts.SignInAsync(factory, admin);
@@ -130,13 +130,13 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
         var auditor = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Auditor);
         var admin = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Admin);
         var advocate = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Advocate);
-        var channel = await NewChannelAsync(factory, "audited");
-        var store = Service<RetentionStore>(factory);
+        var channel = await RetentionTestKit.NewChannelAsync(factory, "audited");
+        var store = RetentionTestKit.Service<RetentionStore>(factory);
         await store.SetPolicyAsync(new RetentionPolicy(channel, 12, 34, 56), Guid.NewGuid());
-        var caseId = await AssignedCaseAsync(factory, channel, advocate.Id);
-        var holds = Service<LegalHoldStore>(factory);
+        var caseId = await RetentionTestKit.AssignedCaseAsync(fixture, factory, channel, advocate.Id);
+        var holds = RetentionTestKit.Service<LegalHoldStore>(factory);
         var waiting = await holds.RequestAsync(caseId, advocate.Id, "court order " + Guid.NewGuid(), 30);
-        var otherCase = await AssignedCaseAsync(factory, channel, advocate.Id);
+        var otherCase = await RetentionTestKit.AssignedCaseAsync(fixture, factory, channel, advocate.Id);
         var active = await holds.ApproveAsync((await holds.RequestAsync(otherCase, advocate.Id, "police inquiry", 30)).Id, admin.Id);
 
         // What an admin sees on the same data, so the auditor's missing forms mean something.
@@ -193,10 +193,10 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
     {
         await using var factory = StaffTestKit.Factory(fixture, new CapturedLogs());
         var advocate = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Advocate);
-        var channel = await NewChannelAsync(factory, "kept-out");
-        var store = Service<RetentionStore>(factory);
-        var holds = Service<LegalHoldStore>(factory);
-        var caseId = await AssignedCaseAsync(factory, channel, advocate.Id);
+        var channel = await RetentionTestKit.NewChannelAsync(factory, "kept-out");
+        var store = RetentionTestKit.Service<RetentionStore>(factory);
+        var holds = RetentionTestKit.Service<LegalHoldStore>(factory);
+        var caseId = await RetentionTestKit.AssignedCaseAsync(fixture, factory, channel, advocate.Id);
         var waiting = await holds.RequestAsync(caseId, advocate.Id, "a reason", 30);
         using var client = await StaffAccounts.SignInAsync(factory, advocate);
         var policiesBefore = await store.ListPoliciesAsync();
@@ -229,12 +229,12 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
         var advocate = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Advocate);
         var stranger = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Advocate);
         var admin = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Admin);
-        var channel = await NewChannelAsync(factory, "held");
+        var channel = await RetentionTestKit.NewChannelAsync(factory, "held");
         // A short policy of the channel's own, so the hold (365 days) outlasts the due day whatever the default is.
-        var retention = Service<RetentionStore>(factory);
+        var retention = RetentionTestKit.Service<RetentionStore>(factory);
         await retention.SetPolicyAsync(new RetentionPolicy(channel, 30, 30, 30), Guid.NewGuid());
-        var holds = Service<LegalHoldStore>(factory);
-        var caseId = await AssignedCaseAsync(factory, channel, advocate.Id);
+        var holds = RetentionTestKit.Service<LegalHoldStore>(factory);
+        var caseId = await RetentionTestKit.AssignedCaseAsync(fixture, factory, channel, advocate.Id);
         var casePage = $"/staff/cases/{caseId}";
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var reason = $"Court case 2024-{Guid.NewGuid():N}: keep for the hearing";
@@ -243,7 +243,7 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
         var before = WebUtility.HtmlDecode(await mine.GetStringAsync(casePage));
         Assert.Contains("data-retention", before, StringComparison.Ordinal);
         Assert.Contains("data-hold-form", before, StringComparison.Ordinal);
-        Assert.Contains($"data-purge-on=\"{Day(today.AddDays(30))}\"", before, StringComparison.Ordinal);
+        Assert.Contains($"data-purge-on=\"{RetentionTestKit.Day(today.AddDays(30))}\"", before, StringComparison.Ordinal);
         Assert.DoesNotContain("data-hold=\"", before, StringComparison.Ordinal);
 
         // A colleague who is not assigned to the case is refused as for the page itself.
@@ -271,7 +271,7 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
         // The admin page lists the request with its reason, and the admin approves it.
         using var adminClient = await StaffAccounts.SignInAsync(factory, admin);
         var adminPage = WebUtility.HtmlDecode(await adminClient.GetStringAsync(RetentionPage));
-        var row = Row(adminPage, $"data-hold=\"{hold.Id}\"");
+        var row = RetentionTestKit.Row(adminPage, $"data-hold=\"{hold.Id}\"");
         Assert.Contains("data-hold-status=\"requested\"", row, StringComparison.Ordinal);
         Assert.Contains(reason, row, StringComparison.Ordinal);
         Assert.Contains("Test Advocate " + advocate.Email[..8], row, StringComparison.Ordinal);
@@ -291,10 +291,10 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
 
         var caseHtml = WebUtility.HtmlDecode(await mine.GetStringAsync(casePage));
         Assert.Contains("data-hold=\"active\"", caseHtml, StringComparison.Ordinal);
-        Assert.Contains(Day(expires), caseHtml, StringComparison.Ordinal);
-        Assert.Contains($"data-purge-on=\"{Day(expires.AddDays(1))}\"", caseHtml, StringComparison.Ordinal);
-        var listed = Row(WebUtility.HtmlDecode(await mine.GetStringAsync("/staff/cases")), $"data-case-row=\"{caseId}\"");
-        Assert.Contains($"<td data-retention>Held until {Day(expires)}</td>", listed, StringComparison.Ordinal);
+        Assert.Contains(RetentionTestKit.Day(expires), caseHtml, StringComparison.Ordinal);
+        Assert.Contains($"data-purge-on=\"{RetentionTestKit.Day(expires.AddDays(1))}\"", caseHtml, StringComparison.Ordinal);
+        var listed = RetentionTestKit.Row(WebUtility.HtmlDecode(await mine.GetStringAsync("/staff/cases")), $"data-case-row=\"{caseId}\"");
+        Assert.Contains($"<td data-retention>Held until {RetentionTestKit.Day(expires)}</td>", listed, StringComparison.Ordinal);
 
         // Approving it again, or a hold that does not exist: refused, nothing recorded.
         var twice = await StaffAccounts.PostFormAsync(adminClient, RetentionPage + "?handler=approve", new() { ["hold"] = hold.Id.ToString() });
@@ -312,7 +312,7 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
         Assert.Equal(365, entries[0].GetProperty("days").GetInt32());
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(reason))), entries[0].GetProperty("reason_sha256").GetString());
         Assert.Equal(admin.Id, entries[1].GetProperty("actor").GetGuid());
-        Assert.Equal(Day(expires), entries[1].GetProperty("expires_on").GetString());
+        Assert.Equal(RetentionTestKit.Day(expires), entries[1].GetProperty("expires_on").GetString());
         Assert.Equal(0, await LedgerMentionsAsync(reason));
         Assert.Equal(2, await LedgerMentionsAsync(hold.Id.ToString())); // the search finds what is there
         Assert.NotEmpty(logs.Text); // the host's log lines were captured
@@ -325,11 +325,11 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
         await using var factory = StaffTestKit.Factory(fixture, new CapturedLogs());
         var advocate = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Advocate);
         var admin = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Admin);
-        var channel = await NewChannelAsync(factory, "release");
-        var retention = Service<RetentionStore>(factory);
+        var channel = await RetentionTestKit.NewChannelAsync(factory, "release");
+        var retention = RetentionTestKit.Service<RetentionStore>(factory);
         await retention.SetPolicyAsync(new RetentionPolicy(channel, 20, 20, 20), Guid.NewGuid());
-        var holds = Service<LegalHoldStore>(factory);
-        var caseId = await AssignedCaseAsync(factory, channel, advocate.Id);
+        var holds = RetentionTestKit.Service<LegalHoldStore>(factory);
+        var caseId = await RetentionTestKit.AssignedCaseAsync(fixture, factory, channel, advocate.Id);
         var casePage = $"/staff/cases/{caseId}";
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         using var mine = await StaffAccounts.SignInAsync(factory, advocate);
@@ -370,9 +370,9 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
         Assert.Equal(today.AddDays(20), free.PurgeOn(today));
         caseHtml = WebUtility.HtmlDecode(await mine.GetStringAsync(casePage));
         Assert.DoesNotContain("data-hold=\"active\"", caseHtml, StringComparison.Ordinal);
-        Assert.Contains($"data-purge-on=\"{Day(today.AddDays(20))}\"", caseHtml, StringComparison.Ordinal);
-        var listed = Row(WebUtility.HtmlDecode(await mine.GetStringAsync("/staff/cases")), $"data-case-row=\"{caseId}\"");
-        Assert.Contains($"<td data-retention>{Day(today.AddDays(20))} (20 days left)</td>", listed, StringComparison.Ordinal);
+        Assert.Contains($"data-purge-on=\"{RetentionTestKit.Day(today.AddDays(20))}\"", caseHtml, StringComparison.Ordinal);
+        var listed = RetentionTestKit.Row(WebUtility.HtmlDecode(await mine.GetStringAsync("/staff/cases")), $"data-case-row=\"{caseId}\"");
+        Assert.Contains($"<td data-retention>{RetentionTestKit.Day(today.AddDays(20))} (20 days left)</td>", listed, StringComparison.Ordinal);
 
         // A released hold is not released twice.
         var twice = await StaffAccounts.PostFormAsync(adminClient, RetentionPage + "?handler=release", new() { ["hold"] = first.Id.ToString() });
@@ -399,8 +399,8 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
     {
         await using var factory = StaffTestKit.Factory(fixture, new CapturedLogs());
         var advocate = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Advocate);
-        var channel = await NewChannelAsync(factory, "bad-hold");
-        var caseId = await AssignedCaseAsync(factory, channel, advocate.Id);
+        var channel = await RetentionTestKit.NewChannelAsync(factory, "bad-hold");
+        var caseId = await RetentionTestKit.AssignedCaseAsync(fixture, factory, channel, advocate.Id);
         reason = reason.Replace("{501}", new string('r', 501), StringComparison.Ordinal);
         using var mine = await StaffAccounts.SignInAsync(factory, advocate);
 
@@ -411,7 +411,7 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
         Assert.Contains("role=\"alert\" data-hold-error>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("data-hold-message", html, StringComparison.Ordinal);
         Assert.Contains("data-hold-form", html, StringComparison.Ordinal);
-        Assert.Empty(await Service<LegalHoldStore>(factory).ForCaseAsync(caseId));
+        Assert.Empty(await RetentionTestKit.Service<LegalHoldStore>(factory).ForCaseAsync(caseId));
         Assert.Empty(await LegalHoldEntriesAsync(caseId));
     }
 
@@ -421,13 +421,13 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
         await using var factory = StaffTestKit.Factory(fixture, new CapturedLogs(), new() { ["Accounts:RecentSignInWindow"] = "00:00:05" });
         var advocate = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Advocate);
         var admin = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Admin);
-        var channel = await NewChannelAsync(factory, "late");
-        var retention = Service<RetentionStore>(factory);
+        var channel = await RetentionTestKit.NewChannelAsync(factory, "late");
+        var retention = RetentionTestKit.Service<RetentionStore>(factory);
         await retention.SetPolicyAsync(new RetentionPolicy(channel, 40, 40, 40), Guid.NewGuid());
-        var holds = Service<LegalHoldStore>(factory);
-        var caseId = await AssignedCaseAsync(factory, channel, advocate.Id);
-        var waiting = await holds.RequestAsync((await AssignedCaseAsync(factory, channel, advocate.Id)), advocate.Id, "waiting", 10);
-        var activeCase = await AssignedCaseAsync(factory, channel, advocate.Id);
+        var holds = RetentionTestKit.Service<LegalHoldStore>(factory);
+        var caseId = await RetentionTestKit.AssignedCaseAsync(fixture, factory, channel, advocate.Id);
+        var waiting = await holds.RequestAsync((await RetentionTestKit.AssignedCaseAsync(fixture, factory, channel, advocate.Id)), advocate.Id, "waiting", 10);
+        var activeCase = await RetentionTestKit.AssignedCaseAsync(fixture, factory, channel, advocate.Id);
         var active = await holds.ApproveAsync((await holds.RequestAsync(activeCase, advocate.Id, "active", 10)).Id, Guid.NewGuid());
         using var mine = await StaffAccounts.SignInAsync(factory, advocate);
         using var adminClient = await StaffAccounts.SignInAsync(factory, admin);
@@ -474,9 +474,9 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
         await using var factory = StaffTestKit.Factory(fixture, new CapturedLogs());
         var admin = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Admin);
         var advocate = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Advocate);
-        var channel = await NewChannelAsync(factory, "headers");
-        var caseId = await AssignedCaseAsync(factory, channel, advocate.Id);
-        await Service<LegalHoldStore>(factory).RequestAsync(caseId, advocate.Id, "<b>court</b> & hearing", 30);
+        var channel = await RetentionTestKit.NewChannelAsync(factory, "headers");
+        var caseId = await RetentionTestKit.AssignedCaseAsync(fixture, factory, channel, advocate.Id);
+        await RetentionTestKit.Service<LegalHoldStore>(factory).RequestAsync(caseId, advocate.Id, "<b>court</b> & hearing", 30);
         using var client = await StaffAccounts.SignInAsync(factory, admin);
 
         var response = await client.GetAsync(RetentionPage + query);
@@ -503,10 +503,10 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
         await using var factory = StaffTestKit.Factory(fixture, new CapturedLogs());
         var advocate = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Advocate);
         var stranger = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Advocate);
-        var channel = await NewChannelAsync(factory, "later");
-        var retention = Service<RetentionStore>(factory);
+        var channel = await RetentionTestKit.NewChannelAsync(factory, "later");
+        var retention = RetentionTestKit.Service<RetentionStore>(factory);
         await retention.SetPolicyAsync(new RetentionPolicy(channel, 30, 30, 30), Guid.NewGuid());
-        var caseId = await AssignedCaseAsync(factory, channel, advocate.Id);
+        var caseId = await RetentionTestKit.AssignedCaseAsync(fixture, factory, channel, advocate.Id);
         var casePage = $"/staff/cases/{caseId}";
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var reason = $"She is meeting a lawyer next month {Guid.NewGuid():N}";
@@ -523,8 +523,8 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
         Assert.Equal(HttpStatusCode.OK, postponed.StatusCode);
         var html = WebUtility.HtmlDecode(await postponed.Content.ReadAsStringAsync());
         Assert.Contains("data-postpone-message>", html, StringComparison.Ordinal);
-        Assert.Contains($"data-purge-on=\"{Day(today.AddDays(50))}\"", html, StringComparison.Ordinal);
-        Assert.Contains($"data-postponed-until=\"{Day(today.AddDays(49))}\"", html, StringComparison.Ordinal);
+        Assert.Contains($"data-purge-on=\"{RetentionTestKit.Day(today.AddDays(50))}\"", html, StringComparison.Ordinal);
+        Assert.Contains($"data-postponed-until=\"{RetentionTestKit.Day(today.AddDays(49))}\"", html, StringComparison.Ordinal);
         var stored = await retention.ForCaseAsync(caseId);
         Assert.Equal((today.AddDays(49), today.AddDays(50)), (stored!.PostponedUntil, stored.PurgeOn(today)));
         var entry = Assert.Single(await LegalHoldEntriesAsync(caseId));
@@ -558,8 +558,8 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
     {
         await using var factory = StaffTestKit.Factory(fixture, new CapturedLogs());
         var advocate = await StaffAccounts.CreateAsync(factory.Services, StaffRoles.Advocate);
-        var channel = await NewChannelAsync(factory, "bad-later");
-        var caseId = await AssignedCaseAsync(factory, channel, advocate.Id);
+        var channel = await RetentionTestKit.NewChannelAsync(factory, "bad-later");
+        var caseId = await RetentionTestKit.AssignedCaseAsync(fixture, factory, channel, advocate.Id);
         reason = reason.Replace("{501}", new string('r', 501), StringComparison.Ordinal);
         using var mine = await StaffAccounts.SignInAsync(factory, advocate);
 
@@ -569,43 +569,8 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
         var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
         Assert.Contains("role=\"alert\" data-postpone-error>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("data-postpone-message", html, StringComparison.Ordinal);
-        Assert.Null((await Service<RetentionStore>(factory).ForCaseAsync(caseId))!.PostponedUntil);
+        Assert.Null((await RetentionTestKit.Service<RetentionStore>(factory).ForCaseAsync(caseId))!.PostponedUntil);
         Assert.Empty(await LegalHoldEntriesAsync(caseId));
-    }
-
-    private static async Task<string> NewChannelAsync(WebApplicationFactory<Program> factory, string prefix)
-    {
-        var id = $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
-        await Service<ChannelDirectory>(factory).AddChannelAsync(new Channel(id, "Retention " + prefix, "保留"), "test");
-        return id;
-    }
-
-    /// <summary>A submitted case in the channel (sealed to a key of nobody's, content irrelevant here), assigned to the advocate.</summary>
-    private async Task<Guid> AssignedCaseAsync(WebApplicationFactory<Program> factory, string channel, Guid advocate)
-    {
-        var (_, recipient) = HpkeSuite.GenerateKeyPair();
-        var (_, reply) = HpkeSuite.GenerateKeyPair();
-        var body = Encoding.UTF8.GetBytes("{\"v\":1,\"narrative\":\"not read by these tests\"}");
-        var header = StreamHeader.Create(StreamPurpose.Body, body.Length);
-        var key = EnvelopeSealer.GenerateContentKey();
-        var envelope = EnvelopeSealer.Seal(EnvelopeKind.Submission, channel, null, reply, [recipient], [header], key);
-        using var sealedStream = new MemoryStream();
-        await ContentStreamSealer.SealAsync(key, envelope.Header.ComputeHash(), header, new MemoryStream(body), body.Length, sealedStream);
-        var uploads = Service<UploadStore>(factory);
-        var bytes = sealedStream.ToArray();
-        var upload = await uploads.CreateAsync(bytes[..30], long.MaxValue);
-        await uploads.AppendPartAsync(upload.Id, 0, bytes);
-        var accepted = await Service<SubmissionStore>(factory).AcceptAsync(new SubmissionRequest(envelope, [upload.Id], RandomNumberGenerator.GetBytes(32), [7]));
-        await using var dataSource = NpgsqlDataSource.Create(fixture.Database.App);
-        await using var assign = dataSource.CreateCommand("""
-            INSERT INTO intake.case_assignments (id, case_id, advocate_id, assigned_seq, assigned_at)
-            VALUES (gen_random_uuid(), @case, @advocate, @seq, date_trunc('hour', now()))
-            """);
-        assign.Parameters.AddWithValue("case", accepted.CaseId);
-        assign.Parameters.AddWithValue("advocate", advocate);
-        assign.Parameters.AddWithValue("seq", accepted.Sequence);
-        await assign.ExecuteNonQueryAsync();
-        return accepted.CaseId;
     }
 
     /// <summary>The retention.* admin actions by this actor, oldest first.</summary>
@@ -649,23 +614,9 @@ public sealed class RetentionConsoleTests(WebFixture fixture)
 
     private static void AssertPolicyRow(string html, string channel, int unread, int open, int closed)
     {
-        var row = Row(html, $"data-policy=\"{channel}\"");
+        var row = RetentionTestKit.Row(html, $"data-policy=\"{channel}\"");
         Assert.Contains($"<td data-unread>{unread}</td>", row, StringComparison.Ordinal);
         Assert.Contains($"<td data-open>{open}</td>", row, StringComparison.Ordinal);
         Assert.Contains($"<td data-closed>{closed}</td>", row, StringComparison.Ordinal);
     }
-
-    /// <summary>The HTML from the element carrying <paramref name="marker"/> to the end of its table row.</summary>
-    private static string Row(string html, string marker)
-    {
-        var start = html.IndexOf(marker, StringComparison.Ordinal);
-        Assert.True(start >= 0, $"{marker} is not on the page");
-        var end = html.IndexOf("</tr>", start, StringComparison.Ordinal);
-        Assert.True(end > start, $"{marker} is not in a table row");
-        return html[start..end];
-    }
-
-    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static T Service<T>(WebApplicationFactory<Program> factory) where T : notnull => factory.Services.GetRequiredService<T>();
 }

@@ -36,15 +36,15 @@ public sealed class RetentionDashboardTests(WebFixture fixture)
         var before = Figures(await PageAsync(adminClient));
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
 
-        var channel = await NewChannelAsync(factory);
-        await Service<RetentionStore>(factory).SetPolicyAsync(new RetentionPolicy(channel, 3, 365, 30), otherAdmin.Id);
-        await AssignedCaseAsync(factory, channel, advocate.Id);
-        var overdue = await AssignedCaseAsync(factory, channel, advocate.Id);
+        var channel = await RetentionTestKit.NewChannelAsync(factory, "dash");
+        await RetentionTestKit.Service<RetentionStore>(factory).SetPolicyAsync(new RetentionPolicy(channel, 3, 365, 30), otherAdmin.Id);
+        await RetentionTestKit.AssignedCaseAsync(fixture, factory, channel, advocate.Id);
+        var overdue = await RetentionTestKit.AssignedCaseAsync(fixture, factory, channel, advocate.Id);
         await MakeOverdueAsync(overdue);
-        var held = await AssignedCaseAsync(factory, channel, advocate.Id);
-        var holds = Service<LegalHoldStore>(factory);
+        var held = await RetentionTestKit.AssignedCaseAsync(fixture, factory, channel, advocate.Id);
+        var holds = RetentionTestKit.Service<LegalHoldStore>(factory);
         await holds.ApproveAsync((await holds.RequestAsync(held, advocate.Id, "court case", 10)).Id, otherAdmin.Id);
-        var waiting = await AssignedCaseAsync(factory, channel, advocate.Id);
+        var waiting = await RetentionTestKit.AssignedCaseAsync(fixture, factory, channel, advocate.Id);
         await holds.RequestAsync(waiting, advocate.Id, "police inquiry", 10);
 
         var html = await PageAsync(adminClient);
@@ -57,7 +57,7 @@ public sealed class RetentionDashboardTests(WebFixture fixture)
         Assert.Equal(before["active-holds"] + 1, after["active-holds"]);
         Assert.Equal(before["waiting-requests"] + 1, after["waiting-requests"]);
         Assert.Equal(before["purged-30"], after["purged-30"]);
-        var row = Row(html, $"data-policy-cases=\"{channel}\"");
+        var row = RetentionTestKit.Row(html, $"data-policy-cases=\"{channel}\"");
         Assert.Contains("data-unread=\"4\"", row, StringComparison.Ordinal);
         Assert.Contains("data-open=\"0\"", row, StringComparison.Ordinal);
         Assert.Contains("data-total=\"4\"", row, StringComparison.Ordinal);
@@ -66,12 +66,12 @@ public sealed class RetentionDashboardTests(WebFixture fixture)
         Assert.Contains($"data-overdue=\"{after["overdue"]}\" class=\"error\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("data-overdue-none", html, StringComparison.Ordinal);
         // The chart of purges due has a bar on day 3 with (at least) these two cases, and its table says the same.
-        var bar = Regex.Match(html, $"<rect [^>]*data-day=\"{Day(today.AddDays(3))}\" data-count=\"(\\d+)\">");
+        var bar = Regex.Match(html, $"<rect [^>]*data-day=\"{RetentionTestKit.Day(today.AddDays(3))}\" data-count=\"(\\d+)\">");
         Assert.True(bar.Success, "no bar for day 3 in the chart");
         Assert.True(int.Parse(bar.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 2, bar.Value);
-        Assert.Matches($"<th scope=\"row\">{Day(today.AddDays(3))}</th>\\s*<td>{bar.Groups[1].Value}</td>", html);
+        Assert.Matches($"<th scope=\"row\">{RetentionTestKit.Day(today.AddDays(3))}</th>\\s*<td>{bar.Groups[1].Value}</td>", html);
         // What the page shows is what the store computes (nothing else writes during the test).
-        AssertMatchesStore(after, await Service<RetentionDashboard>(factory).ReadAsync());
+        AssertMatchesStore(after, await RetentionTestKit.Service<RetentionDashboard>(factory).ReadAsync());
 
         // The auditor reads the same page.
         var auditorPage = await auditorClient.GetAsync(Dashboard);
@@ -79,7 +79,7 @@ public sealed class RetentionDashboardTests(WebFixture fixture)
         Assert.Equal(after, Figures(await auditorPage.Content.ReadAsStringAsync()));
 
         // Her withdrawal purges the overdue case at once: it is no longer due, and counts as withdrawn.
-        await Service<CaseStore>(factory).WithdrawAsync(overdue);
+        await RetentionTestKit.Service<CaseStore>(factory).WithdrawAsync(overdue);
 
         var withdrawn = Figures(await PageAsync(auditorClient));
         Assert.Equal(before["overdue"], withdrawn["overdue"]);
@@ -184,54 +184,4 @@ public sealed class RetentionDashboardTests(WebFixture fixture)
         update.Parameters.AddWithValue("id", caseId);
         Assert.Equal(1, await update.ExecuteNonQueryAsync());
     }
-
-    /// <summary>A new active channel.</summary>
-    private static async Task<string> NewChannelAsync(WebApplicationFactory<Program> factory)
-    {
-        var id = $"dash-{Guid.NewGuid():N}"[..13];
-        await Service<ChannelDirectory>(factory).AddChannelAsync(new Channel(id, "Dashboard", "概览"), "test");
-        return id;
-    }
-
-    /// <summary>A submitted case in the channel (sealed to a key of nobody's, content irrelevant here), assigned to the advocate.</summary>
-    private async Task<Guid> AssignedCaseAsync(WebApplicationFactory<Program> factory, string channel, Guid advocate)
-    {
-        var (_, recipient) = HpkeSuite.GenerateKeyPair();
-        var (_, reply) = HpkeSuite.GenerateKeyPair();
-        var body = Encoding.UTF8.GetBytes("{\"v\":1,\"narrative\":\"not read by these tests\"}");
-        var header = StreamHeader.Create(StreamPurpose.Body, body.Length);
-        var key = EnvelopeSealer.GenerateContentKey();
-        var envelope = EnvelopeSealer.Seal(EnvelopeKind.Submission, channel, null, reply, [recipient], [header], key);
-        using var sealedStream = new MemoryStream();
-        await ContentStreamSealer.SealAsync(key, envelope.Header.ComputeHash(), header, new MemoryStream(body), body.Length, sealedStream);
-        var uploads = Service<UploadStore>(factory);
-        var bytes = sealedStream.ToArray();
-        var upload = await uploads.CreateAsync(bytes[..30], long.MaxValue);
-        await uploads.AppendPartAsync(upload.Id, 0, bytes);
-        var accepted = await Service<SubmissionStore>(factory).AcceptAsync(new SubmissionRequest(envelope, [upload.Id], RandomNumberGenerator.GetBytes(32), [7]));
-        await using var dataSource = NpgsqlDataSource.Create(fixture.Database.App);
-        await using var assign = dataSource.CreateCommand("""
-            INSERT INTO intake.case_assignments (id, case_id, advocate_id, assigned_seq, assigned_at)
-            VALUES (gen_random_uuid(), @case, @advocate, @seq, date_trunc('hour', now()))
-            """);
-        assign.Parameters.AddWithValue("case", accepted.CaseId);
-        assign.Parameters.AddWithValue("advocate", advocate);
-        assign.Parameters.AddWithValue("seq", accepted.Sequence);
-        await assign.ExecuteNonQueryAsync();
-        return accepted.CaseId;
-    }
-
-    /// <summary>The HTML from the element carrying <paramref name="marker"/> to the end of its table row.</summary>
-    private static string Row(string html, string marker)
-    {
-        var start = html.IndexOf(marker, StringComparison.Ordinal);
-        Assert.True(start >= 0, $"{marker} is not on the page");
-        var end = html.IndexOf("</tr>", start, StringComparison.Ordinal);
-        Assert.True(end > start, $"{marker} is not in a table row");
-        return html[start..end];
-    }
-
-    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static T Service<T>(WebApplicationFactory<Program> factory) where T : notnull => factory.Services.GetRequiredService<T>();
 }
