@@ -36,6 +36,8 @@ ensure_packages() {
   [ -x "$PG_BIN/postgres" ] || missing+=(postgresql postgresql-contrib)
   [ -x "$RABBIT_BIN/rabbitmq-server" ] || missing+=(rabbitmq-server)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # The deployment tests check deploy/compose/compose.yaml with `docker-compose config` (no engine).
+  [ -x /usr/bin/docker-compose ] || missing+=(docker-compose)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
