@@ -20,10 +20,7 @@ internal static class CasePurge
     {
         for (var attempt = 1; ; attempt++)
         {
-            foreach (var sequence in await UntombstonedAsync(dataSource, caseId, cancellationToken))
-            {
-                await purger.PurgeAsync(sequence, reason, cancellationToken);
-            }
+            await purger.RecordManyAsync(await UntombstonedAsync(dataSource, [caseId], cancellationToken), reason, cancellationToken);
             try
             {
                 await using var purge = purgerDataSource.CreateCommand("SELECT intake.purge_case(@id)");
@@ -34,7 +31,7 @@ internal static class CasePurge
             {
                 // An entry with ciphertext arrived between the tombstones and the purge (a follow-up):
                 // a purge once begun is finished, so it is tombstoned too and the purge runs again.
-                if ((await UntombstonedAsync(dataSource, caseId, cancellationToken)).Count == 0)
+                if ((await UntombstonedAsync(dataSource, [caseId], cancellationToken)).Count == 0)
                 {
                     throw;
                 }
@@ -42,20 +39,22 @@ internal static class CasePurge
         }
     }
 
-    private static async Task<List<long>> UntombstonedAsync(NpgsqlDataSource dataSource, Guid caseId, CancellationToken cancellationToken)
+    /// <summary>The entries of these cases that carry ciphertext and have no tombstone yet, in ledger order.</summary>
+    public static async Task<List<(long Sequence, Guid CaseId)>> UntombstonedAsync(NpgsqlDataSource dataSource, Guid[] caseIds,
+        CancellationToken cancellationToken)
     {
-        var entries = new List<long>();
         await using var command = dataSource.CreateCommand("""
-            SELECT e.seq FROM intake.ledger_entries e
-            WHERE e.case_id = @id AND e.payload_hash IS NOT NULL
+            SELECT e.seq, e.case_id FROM intake.ledger_entries e
+            WHERE e.case_id = ANY(@ids) AND e.payload_hash IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM intake.ledger_entries t WHERE t.purged_seq = e.seq)
             ORDER BY e.seq
             """);
-        command.Parameters.AddWithValue("id", caseId);
+        command.Parameters.AddWithValue("ids", caseIds);
+        var entries = new List<(long, Guid)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            entries.Add(reader.GetInt64(0));
+            entries.Add((reader.GetInt64(0), reader.GetGuid(1)));
         }
         return entries;
     }

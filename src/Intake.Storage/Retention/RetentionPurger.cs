@@ -60,13 +60,7 @@ public sealed class RetentionPurger(
         command.Parameters.AddWithValue("today", today);
         command.Parameters.AddWithValue("skip", skip.ToArray());
         command.Parameters.AddWithValue("limit", limit);
-        var ids = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-        return ids;
+        return await ReadIdsAsync(command, cancellationToken);
     }
 
     // One scan of the view finds what is due (it computes every case's purge day, so it runs once per
@@ -115,7 +109,7 @@ public sealed class RetentionPurger(
             {
                 await holds.EndForPurgeAsync(held, cancellationToken);
             }
-            await purger.RecordManyAsync(await UntombstonedAsync(ids, cancellationToken), Reason, cancellationToken);
+            await purger.RecordManyAsync(await CasePurge.UntombstonedAsync(dataSource, ids, cancellationToken), Reason, cancellationToken);
             if (AfterBatchTombstoned is { } hook)
             {
                 await hook(ids);
@@ -189,24 +183,6 @@ public sealed class RetentionPurger(
             "SELECT DISTINCT case_id FROM intake.legal_holds WHERE case_id = ANY(@ids) AND status IN ('requested', 'active')");
         command.Parameters.AddWithValue("ids", ids);
         return await ReadIdsAsync(command, cancellationToken);
-    }
-
-    private async Task<List<(long Sequence, Guid CaseId)>> UntombstonedAsync(Guid[] ids, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("""
-            SELECT e.seq, e.case_id FROM intake.ledger_entries e
-            WHERE e.case_id = ANY(@ids) AND e.payload_hash IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM intake.ledger_entries t WHERE t.purged_seq = e.seq)
-            ORDER BY e.seq
-            """);
-        command.Parameters.AddWithValue("ids", ids);
-        var entries = new List<(long, Guid)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            entries.Add((reader.GetInt64(0), reader.GetGuid(1)));
-        }
-        return entries;
     }
 
     private static async Task<List<Guid>> ReadIdsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
