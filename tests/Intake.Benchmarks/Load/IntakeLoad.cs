@@ -44,14 +44,23 @@ public static class IntakeLoad
 
     internal sealed record Outcome(long Start, long End, int Status, long Entry, byte[]? LeafHash);
 
-    /// <summary>A fresh benchmark service: database, virtual host, checkpoint key file, the channel and its keys, and Intake.Web's settings.</summary>
+    /// <summary>
+    /// A fresh benchmark service: database, virtual host, checkpoint key file, the channel and its keys, and Intake.Web's
+    /// settings. Disposing deletes the virtual host and the key file; the database is dropped with the caller's others.
+    /// </summary>
     internal sealed record BenchService(string Database, RabbitVirtualHost VirtualHost, string KeyFile, List<ReadOnlyMemory<byte>> PublicKeys,
-        Dictionary<string, string> Settings);
+        Dictionary<string, string> Settings) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await VirtualHost.DisposeAsync();
+            File.Delete(KeyFile);
+        }
+    }
 
     /// <summary>
     /// Creates the database (recorded in <paramref name="created"/>, for dropping), the virtual host and the key file, and
-    /// writes the channel and its keys the way an admin would (ledger entries). The caller disposes the virtual host and
-    /// deletes the key file.
+    /// writes the channel and its keys the way an admin would (ledger entries). The caller disposes the result.
     /// </summary>
     internal static async Task<BenchService> SetUpServiceAsync(PgSettings pg, RabbitSettings rabbit, string prefix, string suffix, int keyCount,
         List<string> created)
@@ -59,24 +68,7 @@ public static class IntakeLoad
         var database = await CreateLedgerDatabaseAsync(pg, $"intake_bench_{prefix}_{suffix}", created);
         var vhost = await RabbitVirtualHost.CreateAsync(rabbit, $"intake-bench-{suffix}");
         var keyFile = Path.Combine(Path.GetTempPath(), $"intake-bench-key-{suffix}.pem");
-        using (var signing = ECDsa.Create(ECCurve.NamedCurves.nistP256))
-        {
-            await File.WriteAllTextAsync(keyFile, signing.ExportPkcs8PrivateKeyPem());
-        }
-        await using var app = NpgsqlDataSource.Create(pg.App(database));
-        var publicKeys = new List<ReadOnlyMemory<byte>>();
-        await using (var writer = new LedgerWriter(app, TimeProvider.System, NullLogger<LedgerWriter>.Instance))
-        {
-            var directory = new ChannelDirectory(app, writer);
-            await directory.AddChannelAsync(new Channel(Channel, "Benchmark", "基准"), "benchmark");
-            for (var i = 0; i < keyCount; i++)
-            {
-                var (_, publicKey) = HpkeSuite.GenerateKeyPair();
-                await directory.AddKeyAsync(Channel, publicKey, "benchmark");
-                publicKeys.Add(publicKey);
-            }
-        }
-        var settings = new Dictionary<string, string>
+        var service = new BenchService(database, vhost, keyFile, [], new Dictionary<string, string>
         {
             ["Database:App"] = pg.App(database),
             ["Database:Purger"] = pg.Purger(database),
@@ -92,8 +84,30 @@ public static class IntakeLoad
             ["RabbitMq:VirtualHost"] = vhost.Name,
             ["RabbitMq:Username"] = rabbit.User,
             ["RabbitMq:Password"] = rabbit.Password,
-        };
-        return new BenchService(database, vhost, keyFile, publicKeys, settings);
+        });
+        try
+        {
+            using (var signing = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+            {
+                await File.WriteAllTextAsync(keyFile, signing.ExportPkcs8PrivateKeyPem());
+            }
+            await using var app = NpgsqlDataSource.Create(pg.App(database));
+            await using var writer = new LedgerWriter(app, TimeProvider.System, NullLogger<LedgerWriter>.Instance);
+            var directory = new ChannelDirectory(app, writer);
+            await directory.AddChannelAsync(new Channel(Channel, "Benchmark", "基准"), "benchmark");
+            for (var i = 0; i < keyCount; i++)
+            {
+                var (_, publicKey) = HpkeSuite.GenerateKeyPair();
+                await directory.AddKeyAsync(Channel, publicKey, "benchmark");
+                service.PublicKeys.Add(publicKey);
+            }
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
     }
 
     private sealed record IntakeResult(
@@ -121,12 +135,10 @@ public static class IntakeLoad
 
         var suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var created = new List<string>();
-        var keyFile = Path.Combine(Path.GetTempPath(), $"intake-bench-key-{suffix}.pem");
-        RabbitVirtualHost? vhost = null;
         try
         {
-            var service = await SetUpServiceAsync(pg, rabbit, "intake", suffix, keyCount, created);
-            (var database, vhost, var publicKeys, var settings) = (service.Database, service.VirtualHost, service.PublicKeys, service.Settings);
+            await using var service = await SetUpServiceAsync(pg, rabbit, "intake", suffix, keyCount, created);
+            var (database, vhost, keyFile, publicKeys, settings) = (service.Database, service.VirtualHost, service.KeyFile, service.PublicKeys, service.Settings);
             await using var app = NpgsqlDataSource.Create(pg.App(database));
             Console.WriteLine($"Channel '{Channel}' with {keyCount} advocate keys.");
             // Web: the survivor API alone; routing's consumers (role All) would compete for the same two cores
@@ -271,11 +283,6 @@ public static class IntakeLoad
         }
         finally
         {
-            if (vhost is not null)
-            {
-                await vhost.DisposeAsync();
-            }
-            File.Delete(keyFile);
             await DropDatabasesAsync(pg, created);
         }
         return 0;

@@ -48,10 +48,9 @@ public static class PurgeLoad
         await DescribeServerAsync(pg);
         var suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var created = new List<string>();
-        IntakeLoad.BenchService? service = null;
         try
         {
-            service = await IntakeLoad.SetUpServiceAsync(pg, rabbit, "purge", suffix, keyCount: 3, created);
+            await using var service = await IntakeLoad.SetUpServiceAsync(pg, rabbit, "purge", suffix, keyCount: 3, created);
             await using var app = NpgsqlDataSource.Create(pg.App(service.Database));
             var body = RandomNumberGenerator.GetBytes(8192);
 
@@ -163,11 +162,6 @@ public static class PurgeLoad
         }
         finally
         {
-            if (service is not null)
-            {
-                await service.VirtualHost.DisposeAsync();
-                File.Delete(service.KeyFile);
-            }
             await DropDatabasesAsync(pg, created);
         }
         return 0;

@@ -55,28 +55,13 @@ public static class RoutingLoad
         Console.WriteLine($"Intake.Web: {dll} (built {File.GetLastWriteTimeUtc(dll):yyyy-MM-dd HH:mm} UTC)");
         var suffix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var created = new List<string>();
-        var keyFile = Path.Combine(Path.GetTempPath(), $"intake-bench-key-{suffix}.pem");
-        RabbitVirtualHost? vhost = null;
         try
         {
-            var database = await CreateLedgerDatabaseAsync(pg, $"intake_bench_routing_{suffix}", created);
-            vhost = await RabbitVirtualHost.CreateAsync(rabbit, $"intake-bench-routing-{suffix}");
-            using (var signing = ECDsa.Create(ECCurve.NamedCurves.nistP256))
-            {
-                await File.WriteAllTextAsync(keyFile, signing.ExportPkcs8PrivateKeyPem());
-            }
-            await using var app = NpgsqlDataSource.Create(pg.App(database));
-            var keys = new List<ReadOnlyMemory<byte>>();
+            await using var service = await IntakeLoad.SetUpServiceAsync(pg, rabbit, "routing", suffix, keyCount: 3, created);
+            var (vhost, keys, settings) = (service.VirtualHost, service.PublicKeys, service.Settings);
+            await using var app = NpgsqlDataSource.Create(pg.App(service.Database));
             await using (var writer = new LedgerWriter(app, TimeProvider.System, NullLogger<LedgerWriter>.Instance))
             {
-                var channels = new ChannelDirectory(app, writer);
-                await channels.AddChannelAsync(new Channel(Channel, "Benchmark", "基准"), "benchmark");
-                for (var i = 0; i < 3; i++)
-                {
-                    var (_, publicKey) = HpkeSuite.GenerateKeyPair();
-                    await channels.AddKeyAsync(Channel, publicKey, "benchmark");
-                    keys.Add(publicKey);
-                }
                 var routing = new RoutingDirectory(app, writer);
                 for (var i = 0; i < 16; i++)
                 {
@@ -84,25 +69,7 @@ public static class RoutingLoad
                 }
             }
             Console.WriteLine($"Channel '{Channel}' with 3 keys; 16 advocates with routing profiles.");
-
-            var settings = new Dictionary<string, string>
-            {
-                ["Database:App"] = pg.App(database),
-                ["Database:Purger"] = pg.Purger(database),
-                ["Ledger:Origin"] = "intake-benchmark",
-                ["Ledger:SigningKeyFile"] = keyFile,
-                ["Submissions:ProofOfWorkBits"] = "0",
-                ["RateLimits:PerConnectionPerMinute"] = "1000000",
-                ["RateLimits:GlobalPerSecond"] = "1000000",
-                ["RateLimits:FailedLookupsPerConnection"] = "100000",
-                ["RateLimits:FailedLookupsPerMinute"] = "1000000",
-                ["RabbitMq:Host"] = rabbit.Host,
-                ["RabbitMq:Port"] = rabbit.Port.ToString(CultureInfo.InvariantCulture),
-                ["RabbitMq:VirtualHost"] = vhost.Name,
-                ["RabbitMq:Username"] = rabbit.User,
-                ["RabbitMq:Password"] = rabbit.Password,
-                ["Routing:ReconcileAfter"] = "00:00:30",
-            };
+            settings["Routing:ReconcileAfter"] = "00:00:30";
             await using (var server = IntakeServer.Start(repository, dll, settings))
             {
                 await server.WaitUntilHealthyAsync(TimeSpan.FromSeconds(90));
@@ -161,11 +128,6 @@ public static class RoutingLoad
         }
         finally
         {
-            if (vhost is not null)
-            {
-                await vhost.DisposeAsync();
-            }
-            File.Delete(keyFile);
             await DropDatabasesAsync(pg, created);
         }
         return 0;
