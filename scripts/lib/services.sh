@@ -129,33 +129,11 @@ CONF
   ensure_pg_roles
 }
 
-# The three roles of DESIGN.md: migrator (DDL), app (no UPDATE/DELETE on ledger tables), purger.
+# The three roles of DESIGN.md (migrator, app, purger) and the `intake` database, from the same
+# file the server install uses (deploy/postgres/intake-roles.sql).
 ensure_pg_roles() {
-  psql_super <<SQL >/dev/null
-DO \$\$
-BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'intake_migrator') THEN
-    CREATE ROLE intake_migrator LOGIN CREATEDB;
-  END IF;
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'intake_app') THEN
-    CREATE ROLE intake_app LOGIN;
-  END IF;
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'intake_purger') THEN
-    CREATE ROLE intake_purger LOGIN;
-  END IF;
-END \$\$;
-ALTER ROLE intake_migrator PASSWORD '$PG_MIGRATOR_PASSWORD';
-ALTER ROLE intake_app PASSWORD '$PG_APP_PASSWORD';
-ALTER ROLE intake_purger PASSWORD '$PG_PURGER_PASSWORD';
-SQL
-}
-
-ensure_database() {
-  local name=$1
-  if [ -z "$(psql_super -c "SELECT 1 FROM pg_database WHERE datname = '$name'")" ]; then
-    log "creating database $name"
-    psql_super -c "CREATE DATABASE \"$name\" OWNER intake_migrator" >/dev/null
-  fi
+  psql_super -v migrator="$PG_MIGRATOR_PASSWORD" -v app="$PG_APP_PASSWORD" \
+    -v purger="$PG_PURGER_PASSWORD" -f "$INTAKE_ROOT/deploy/postgres/intake-roles.sql" >/dev/null
 }
 
 stop_postgres() {
