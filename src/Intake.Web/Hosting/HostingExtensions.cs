@@ -1,4 +1,5 @@
 using Intake.Storage;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -32,6 +33,15 @@ public static class HostingExtensions
             .ValidateOnStart();
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<StartupChecks>();
+        // Staff cookies and antiforgery tokens are protected with ASP.NET Core's data-protection
+        // keys. One application name for every process and release: by default ASP.NET Core
+        // isolates applications by content root, which differs between releases
+        // (/opt/intake/releases/...) and would sign every advocate out at each upgrade.
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("Intake");
+        if (builder.Configuration[$"{IntakeHostOptions.Section}:{nameof(IntakeHostOptions.DataProtectionKeys)}"] is { Length: > 0 } keys)
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keys));
+        }
         // Say nothing about the server software to whoever asks.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options => options.AddServerHeader = false);
         return builder;

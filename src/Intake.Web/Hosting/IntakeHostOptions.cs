@@ -22,4 +22,11 @@ public sealed class IntakeHostOptions
 
     [EnumDataType(typeof(HostRole))]
     public HostRole Role { get; set; } = HostRole.All;
+
+    /// <summary>
+    /// The folder of the data-protection keys that protect staff cookies and antiforgery tokens,
+    /// shared by every web process that serves the same site. Empty: ASP.NET Core's default,
+    /// $HOME/.aspnet/DataProtection-Keys.
+    /// </summary>
+    public string? DataProtectionKeys { get; set; }
 }
