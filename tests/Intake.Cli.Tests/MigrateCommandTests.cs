@@ -92,4 +92,25 @@ public sealed class MigrateCommandTests
         Assert.Contains("FAIL  RabbitMq: 127.0.0.1:1", result.Out, StringComparison.Ordinal);
         Assert.Contains("FAIL  Database:App: not set", result.Out, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Doctor_accepts_a_cluster_when_one_listed_node_answers_and_names_them_all_when_none_does()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["RabbitMq:Host"] = $"127.0.0.2, {TestServices.RabbitHost}",
+            ["RabbitMq:Port"] = TestServices.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RabbitMq:VirtualHost"] = "/",
+            ["RabbitMq:Username"] = TestServices.RabbitUser,
+            ["RabbitMq:Password"] = TestServices.RabbitPassword,
+        };
+
+        var one = await IntakeWith(settings, "doctor");
+        settings["RabbitMq:Host"] = "127.0.0.2,127.0.0.3";
+        var none = await IntakeWith(settings, "doctor");
+
+        Assert.Contains("ok    RabbitMq: RabbitMQ", one.Out, StringComparison.Ordinal);
+        Assert.Contains($"at {TestServices.RabbitHost}:{TestServices.RabbitPort}", one.Out, StringComparison.Ordinal);
+        Assert.Contains($"FAIL  RabbitMq: 127.0.0.2,127.0.0.3:{TestServices.RabbitPort}", none.Out, StringComparison.Ordinal);
+    }
 }

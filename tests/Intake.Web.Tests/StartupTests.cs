@@ -13,6 +13,7 @@ public sealed class StartupTests(WebFixture fixture)
         { "Database:App", "", "Database:App is empty" },
         { "Database:App", "Host=127.0.0.1;Nonsense Key=1", "Database:App is not a valid" },
         { "RabbitMq:Port", "1", "RabbitMq:Host, RabbitMq:Port" },
+        { "RabbitMq:Host", "127.0.0.2, 127.0.0.3", "RabbitMq:Host, RabbitMq:Port" },
         { "RabbitMq:Password", "wrong-password", "RabbitMq:Username, RabbitMq:Password" },
         { "RabbitMq:VirtualHost", "no-such-vhost", "RabbitMq:VirtualHost" },
         { "RabbitMq:Username", "", "RabbitMq:Username is empty" },

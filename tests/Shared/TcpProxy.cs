@@ -17,15 +17,30 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly Task _accepting;
     private volatile bool _cut;
 
-    public TcpProxy(string targetHost, int targetPort)
+    /// <param name="listenAddress">Where the proxy listens (127.0.0.1 unless given: another
+    /// loopback address such as 127.0.0.2 stands for another machine).</param>
+    /// <param name="listenPort">0 for any free port.</param>
+    public TcpProxy(string targetHost, int targetPort, IPAddress? listenAddress = null, int listenPort = 0)
     {
         _target = new IPEndPoint(IPAddress.Parse(targetHost), targetPort);
-        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener = new TcpListener(listenAddress ?? IPAddress.Loopback, listenPort);
         _listener.Start();
         _accepting = AcceptAsync();
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Connections passing through the proxy now.</summary>
+    public int OpenConnections
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _open.Count;
+            }
+        }
+    }
 
     /// <summary>Closes every open connection and refuses new ones until <see cref="Restore"/>.</summary>
     public void Cut()

@@ -63,9 +63,10 @@ public static class DoctorCommand
     private static async Task<string> CheckRabbitMqAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {
         var section = configuration.GetSection("RabbitMq");
+        // RabbitMq:Host may list a cluster's nodes, separated by commas.
+        var nodes = (section["Host"] ?? "127.0.0.1").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var factory = new ConnectionFactory
         {
-            HostName = section["Host"] ?? "127.0.0.1",
             Port = int.TryParse(section["Port"], out var port) ? port : 5672,
             VirtualHost = section["VirtualHost"] ?? "/",
             UserName = section["Username"] ?? "",
@@ -76,11 +77,12 @@ public static class DoctorCommand
         };
         try
         {
-            await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+            await using var connection = await factory.CreateConnectionAsync(
+                nodes.Select(node => new AmqpTcpEndpoint(node, factory.Port)).ToList(), cancellationToken);
             var version = connection.ServerProperties?.TryGetValue("version", out var v) == true && v is byte[] bytes
                 ? System.Text.Encoding.UTF8.GetString(bytes)
                 : "?";
-            return $"RabbitMQ {version} at {factory.HostName}:{factory.Port}, virtual host '{factory.VirtualHost}'";
+            return $"RabbitMQ {version} at {connection.Endpoint.HostName}:{connection.Endpoint.Port}, virtual host '{factory.VirtualHost}'";
         }
         catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.BrokerUnreachableException or IOException or System.Net.Sockets.SocketException)
         {
@@ -89,7 +91,7 @@ public static class DoctorCommand
             {
                 inner = inner.InnerException;
             }
-            throw new DoctorException($"{factory.HostName}:{factory.Port} virtual host '{factory.VirtualHost}': {inner.Message}");
+            throw new DoctorException($"{string.Join(",", nodes)}:{factory.Port} virtual host '{factory.VirtualHost}': {inner.Message}");
         }
     }
 

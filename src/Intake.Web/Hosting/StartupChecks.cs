@@ -62,7 +62,6 @@ internal sealed class StartupChecks(
         var options = rabbitMq.Value;
         var factory = new ConnectionFactory
         {
-            HostName = options.Host,
             Port = options.Port,
             VirtualHost = options.VirtualHost,
             UserName = options.Username,
@@ -73,7 +72,9 @@ internal sealed class StartupChecks(
         };
         try
         {
-            await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+            // One node of a cluster that answers is enough: Intake moves between them.
+            var endpoints = options.Nodes.Select(node => new AmqpTcpEndpoint(node, options.Port)).ToList();
+            await using var connection = await factory.CreateConnectionAsync(endpoints, cancellationToken);
             // A refused virtual host can surface only once the connection is used.
             await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         }

@@ -38,12 +38,24 @@ public static class MessagingExtensions
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-                rabbit.Host(options.Host, (ushort)options.Port, options.VirtualHost, host =>
+                var nodes = options.Nodes;
+                rabbit.Host(nodes[0], (ushort)options.Port, options.VirtualHost, host =>
                 {
                     host.Username(options.Username);
                     host.Password(options.Password);
                     host.PublisherConfirmation = true;
                     host.ConnectionName("intake");
+                    if (nodes.Count > 1)
+                    {
+                        // A cluster: connect to any node, and to another when the connection drops.
+                        host.UseCluster(cluster =>
+                        {
+                            foreach (var node in nodes)
+                            {
+                                cluster.Node($"{node}:{options.Port}");
+                            }
+                        });
+                    }
                 });
                 rabbit.ConfigureEndpoints(context);
             });
