@@ -60,8 +60,9 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
   fi
-  command -v dotnet >/dev/null 2>&1 && dotnet --list-runtimes 2>/dev/null | grep -q '^Microsoft.AspNetCore.App 10\.' \
-    || die "the ASP.NET Core 10 runtime is needed (Microsoft's Debian 12 packages: https://learn.microsoft.com/dotnet/core/install/linux-debian, package aspnetcore-runtime-10.0)"
+  # The units and the intake command run /usr/bin/dotnet, so that is the one that must have it.
+  [ -x /usr/bin/dotnet ] && /usr/bin/dotnet --list-runtimes 2>/dev/null | grep -q '^Microsoft.AspNetCore.App 10\.' \
+    || die "the ASP.NET Core 10 runtime is needed as /usr/bin/dotnet (Microsoft's Debian 12 packages: https://learn.microsoft.com/dotnet/core/install/linux-debian, package aspnetcore-runtime-10.0)"
 }
 
 # --- 2. The intake user, folders and secrets ---------------------------------------------------
@@ -83,6 +84,12 @@ setting() { sed -n "s/^$1=//p" "$2" | tail -n 1; }
 ensure_settings() {
   local env_file=$ETC/intake.env migrate_file=$ETC/migrate.env
   local app purger migrator rabbit
+  local have_env=no have_migrate=no
+  [ -s "$env_file" ] && have_env=yes
+  [ -s "$migrate_file" ] && have_migrate=yes
+  if [ "$have_env" != "$have_migrate" ]; then
+    die "only one of $env_file and $migrate_file exists: restore the other (it holds passwords the database already uses), or move both away to start afresh"
+  fi
   if [ -s "$env_file" ] && [ -s "$migrate_file" ]; then
     app=$(setting Database__App "$env_file" | sed -n 's/.*Password=\([^;]*\).*/\1/p')
     purger=$(setting Database__Purger "$env_file" | sed -n 's/.*Password=\([^;]*\).*/\1/p')
@@ -96,10 +103,15 @@ ensure_settings() {
     local db="Host=127.0.0.1;Port=$PG_PORT;Database=intake"
     (
       umask 077
-      sed -e "s|^Database__App=\$|Database__App=$db;Username=intake_app;Password=$app|" \
-          -e "s|^Database__Purger=\$|Database__Purger=$db;Username=intake_purger;Password=$purger|" \
-          -e "s|^RabbitMq__Password=\$|RabbitMq__Password=$rabbit|" \
-          "$DEPLOY/systemd/intake.env.example" > "$env_file.new"
+      # The values go through the environment, never through a command line (ps shows those).
+      DB_APP="$db;Username=intake_app;Password=$app" DB_PURGER="$db;Username=intake_purger;Password=$purger" \
+      RABBIT="$rabbit" awk '
+        $0 == "Database__App="      { print $0 ENVIRON["DB_APP"]; n++; next }
+        $0 == "Database__Purger="   { print $0 ENVIRON["DB_PURGER"]; n++; next }
+        $0 == "RabbitMq__Password=" { print $0 ENVIRON["RABBIT"]; n++; next }
+        { print }
+        END { exit n == 3 ? 0 : 1 }' "$DEPLOY/systemd/intake.env.example" > "$env_file.new" \
+        || die "deploy/systemd/intake.env.example lacks an empty Database__App=, Database__Purger= or RabbitMq__Password= line"
       printf '# Only `intake migrate` reads this (docs/operations.md §2); the services never see it.\nDatabase__Migrator=%s;Username=intake_migrator;Password=%s\n' \
         "$db" "$migrator" > "$migrate_file.new"
     )
@@ -117,7 +129,8 @@ ensure_signing_key() {
   local key=$ETC/ledger-signing-key.pem
   if [ ! -s "$key" ]; then
     log "making a ledger signing key in $key (see docs/operations.md §4.1: a key ceremony should replace it before the first testimony)"
-    (umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$key.new" 2>/dev/null)
+    (umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$key.new" 2>/dev/null) \
+      || die "openssl could not make the ledger signing key"
     mv "$key.new" "$key"
   fi
   chown root:root "$key"
@@ -139,7 +152,8 @@ pg_cluster() {
 
 start_postgres() {
   if with_systemd; then
-    systemctl enable --now "postgresql@$PG_VERSION-$PG_CLUSTER" >/dev/null 2>&1
+    systemctl enable --now "postgresql@$PG_VERSION-$PG_CLUSTER" >/dev/null 2>&1 \
+      || die "PostgreSQL $PG_VERSION/$PG_CLUSTER did not start: systemctl status postgresql@$PG_VERSION-$PG_CLUSTER"
   elif [ "$PG_STATUS" != online ]; then
     log "starting PostgreSQL $PG_VERSION/$PG_CLUSTER on port $PG_PORT (no systemd: pg_ctlcluster)"
     pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start
@@ -148,29 +162,57 @@ start_postgres() {
   listen=$(runuser -u postgres -- psql -p "$PG_PORT" -qAtc 'SHOW listen_addresses')
   [ "$listen" = localhost ] || [ "$listen" = 127.0.0.1 ] \
     || log "warning: PostgreSQL listens on '$listen'; Intake needs only localhost (listen_addresses in /etc/postgresql/$PG_VERSION/$PG_CLUSTER/postgresql.conf)"
-  runuser -u postgres -- psql -p "$PG_PORT" -X -q \
-    -v migrator="$MIGRATOR_PASSWORD" -v app="$APP_PASSWORD" -v purger="$PURGER_PASSWORD" \
-    -f - < "$DEPLOY/postgres/intake-roles.sql" >/dev/null
+  # The passwords reach psql on standard input, never on its command line.
+  { printf '\\set migrator %s\n\\set app %s\n\\set purger %s\n' "$MIGRATOR_PASSWORD" "$APP_PASSWORD" "$PURGER_PASSWORD"
+    cat "$DEPLOY/postgres/intake-roles.sql"; } | runuser -u postgres -- psql -p "$PG_PORT" -X -q -f - >/dev/null \
+    || die "could not create Intake's database roles (deploy/postgres/intake-roles.sql)"
 }
 
 # --- 4. RabbitMQ -------------------------------------------------------------------------------
+# Debian starts RabbitMQ as soon as the package is installed, listening everywhere; this binds it
+# to loopback and restarts it when that changed anything.
 configure_rabbitmq() {
-  local conf=/etc/rabbitmq/rabbitmq.conf envconf=/etc/rabbitmq/rabbitmq-env.conf
+  local conf=/etc/rabbitmq/rabbitmq.conf envconf=/etc/rabbitmq/rabbitmq-env.conf changed=no
   if [ ! -e "$conf" ] || grep -q '^# Intake (deploy/install.sh)' "$conf"; then
-    cat > "$conf" <<'CONF'
+    cat > "$conf.new" <<'CONF'
 # Intake (deploy/install.sh): only this machine speaks AMQP to RabbitMQ. Remove this first line
 # to keep your own changes when the install runs again.
 listeners.tcp.default = 127.0.0.1:5672
 loopback_users.guest = true
 log.console = false
 CONF
+    cmp -s "$conf.new" "$conf" || changed=yes
+    mv "$conf.new" "$conf"
+  elif ! grep -q '^listeners\.tcp\.' "$conf"; then
+    log "warning: $conf is your own and sets no listeners.tcp: RabbitMQ may listen beyond 127.0.0.1"
   fi
-  if ! grep -q '^ERL_EPMD_ADDRESS=' "$envconf" 2>/dev/null; then
+  if ! grep -q '^# Intake (deploy/install.sh)' "$envconf" 2>/dev/null; then
+    # The node name must resolve to the loopback address the Erlang ports are bound to; Debian's
+    # /etc/hosts often maps the host name to 127.0.1.1 or a LAN address, so use localhost.
     {
-      echo '# Intake (deploy/install.sh): Erlang clustering ports on the loopback interface only.'
+      echo '# Intake (deploy/install.sh): the node and its Erlang clustering ports on loopback only.'
+      echo 'NODENAME=rabbit@localhost'
       echo 'ERL_EPMD_ADDRESS=127.0.0.1'
       echo 'SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"'
     } >> "$envconf"
+    changed=yes
+  fi
+  if with_systemd && [ ! -e /etc/systemd/system/epmd.socket.d/intake.conf ]; then
+    # Under systemd, epmd is socket-activated on every interface whatever ERL_EPMD_ADDRESS says.
+    install -d /etc/systemd/system/epmd.socket.d
+    printf '# Intake (deploy/install.sh): epmd on loopback only.\n[Socket]\nListenStream=\nListenStream=127.0.0.1:4369\n' \
+      > /etc/systemd/system/epmd.socket.d/intake.conf
+    systemctl daemon-reload
+    changed=yes
+  fi
+  if [ "$changed" = yes ] && rabbitmqctl -q await_startup --timeout 2 >/dev/null 2>&1; then
+    log "restarting RabbitMQ with the loopback-only settings"
+    if with_systemd; then
+      systemctl stop rabbitmq-server epmd.socket epmd.service 2>/dev/null || true
+      systemctl start epmd.socket || die "epmd.socket did not start"
+    else
+      /etc/init.d/rabbitmq-server stop >/dev/null || die "RabbitMQ did not stop; see /var/log/rabbitmq/"
+    fi
   fi
 }
 
@@ -178,17 +220,18 @@ start_rabbitmq() {
   if rabbitmqctl -q await_startup --timeout 2 >/dev/null 2>&1; then
     :
   elif with_systemd; then
-    systemctl enable --now rabbitmq-server >/dev/null 2>&1
+    systemctl enable --now rabbitmq-server >/dev/null 2>&1 || die "RabbitMQ did not start: systemctl status rabbitmq-server"
   else
     log "starting RabbitMQ (no systemd: Debian's init script)"
     /etc/init.d/rabbitmq-server start >/dev/null
   fi
   rabbitmqctl -q await_startup --timeout 120 >/dev/null || die "RabbitMQ did not start; see /var/log/rabbitmq/"
+  # The password reaches rabbitmqctl on standard input, never on its command line.
   if rabbitmqctl -q list_users 2>/dev/null | awk '{print $1}' | grep -qx intake; then
-    rabbitmqctl -q change_password intake "$RABBIT_PASSWORD" >/dev/null
+    printf '%s\n' "$RABBIT_PASSWORD" | rabbitmqctl -q change_password intake >/dev/null
   else
-    rabbitmqctl -q add_user intake "$RABBIT_PASSWORD" >/dev/null
-  fi
+    printf '%s\n' "$RABBIT_PASSWORD" | rabbitmqctl -q add_user intake >/dev/null
+  fi || die "could not set the RabbitMQ user intake"
   rabbitmqctl -q add_vhost intake >/dev/null 2>&1 || true
   rabbitmqctl -q set_permissions -p intake intake '.*' '.*' '.*' >/dev/null
   rabbitmqctl -q delete_user guest >/dev/null 2>&1 || true
@@ -199,22 +242,27 @@ start_rabbitmq() {
 # that runs, so the previous one stays for a roll-back (docs/operations.md §2).
 stage_release() {
   RELEASE=$OPT/releases/$(date -u +%Y%m%dT%H%M%SZ)-$$
-  mkdir -p "$RELEASE"
+  local staging=$RELEASE.partial
+  rm -rf "$OPT"/releases/*.partial
+  mkdir -p "$staging"
   if [ -n "$from" ]; then
     log "copying the build from $from"
-    cp -a "$from/web" "$from/cli" "$RELEASE/"
+    cp -a "$from/web" "$from/cli" "$staging/"
   else
     command -v dotnet >/dev/null 2>&1 && dotnet --list-sdks 2>/dev/null | grep -q '^10\.' \
       || die "building needs the .NET 10 SDK; or publish elsewhere and use --from DIR"
     [ -f "$CHECKOUT/Intake.sln" ] || die "no Intake.sln in $CHECKOUT: run the script from a checkout, or use --from DIR"
     log "publishing Intake from $CHECKOUT (Release)"
     local artifacts; artifacts=$(mktemp -d)
-    dotnet publish "$CHECKOUT/src/Intake.Web" -c Release -o "$RELEASE/web" --artifacts-path "$artifacts" -nologo -v quiet -clp:ErrorsOnly
-    dotnet publish "$CHECKOUT/src/Intake.Cli" -c Release -o "$RELEASE/cli" --artifacts-path "$artifacts" -nologo -v quiet -clp:ErrorsOnly
+    dotnet publish "$CHECKOUT/src/Intake.Web" -c Release -o "$staging/web" --artifacts-path "$artifacts" -nologo -v quiet -clp:ErrorsOnly \
+      || die "dotnet publish of src/Intake.Web failed"
+    dotnet publish "$CHECKOUT/src/Intake.Cli" -c Release -o "$staging/cli" --artifacts-path "$artifacts" -nologo -v quiet -clp:ErrorsOnly \
+      || die "dotnet publish of src/Intake.Cli failed"
     rm -rf "$artifacts"
   fi
-  chown -R root:root "$RELEASE"
-  chmod -R u=rwX,go=rX "$RELEASE"
+  chown -R root:root "$staging"
+  chmod -R u=rwX,go=rX "$staging"
+  mv "$staging" "$RELEASE"
   cat > /usr/local/bin/intake <<'SH'
 #!/bin/sh
 # The intake command (deploy/install.sh): migrate, doctor, admin, ledger, proof, audit.
@@ -225,10 +273,32 @@ SH
 }
 
 activate_release() {
+  local previous
+  previous=$(readlink -f "$OPT/current" 2>/dev/null || true)
   ln -sfn "$RELEASE" "$OPT/current.new"
-  mv -T "$OPT/current.new" "$OPT/current"
-  # Keep the three newest releases.
-  ls -1dt "$OPT"/releases/*/ | tail -n +4 | xargs -r rm -rf
+  mv -T "$OPT/current.new" "$OPT/current" || die "could not point $OPT/current at $RELEASE"
+  # Keep the three newest complete releases, and always the one just replaced (for a roll-back).
+  local release kept=0
+  for release in $(ls -1dt "$OPT"/releases/*/ 2>/dev/null); do
+    release=${release%/}
+    [ -f "$release/web/Intake.Web.dll" ] || continue
+    kept=$((kept + 1))
+    if [ $kept -gt 3 ] && [ "$release" != "$RELEASE" ] && [ "$release" != "$previous" ]; then
+      rm -rf "$release"
+    fi
+  done
+}
+
+# A /opt/intake/current that is a folder (an install by hand, deploy/README.md) becomes a release,
+# before anything is stopped, so that switching to the new one cannot fail half way.
+adopt_manual_install() {
+  if [ -d "$OPT/current" ] && [ ! -L "$OPT/current" ]; then
+    local adopted
+    adopted=$OPT/releases/$(date -u +%Y%m%dT%H%M%SZ)-manual
+    log "moving the release installed by hand in $OPT/current to $adopted"
+    mv "$OPT/current" "$adopted"
+    ln -sfn "$adopted" "$OPT/current"
+  fi
 }
 
 # --- 6. Services -------------------------------------------------------------------------------
@@ -243,7 +313,11 @@ install_units() {
 
 stop_intake() {
   if with_systemd; then
-    systemctl stop intake-worker intake-web 2>/dev/null || true
+    # One at a time: the workers first (they purge, route and sign checkpoints).
+    systemctl stop intake-worker 2>/dev/null || true
+    log "intake-worker stopped"
+    systemctl stop intake-web 2>/dev/null || true
+    log "intake-web stopped"
   else
     /usr/local/sbin/intake-service stop
   fi
@@ -251,7 +325,8 @@ stop_intake() {
 
 start_intake() {
   if with_systemd; then
-    systemctl enable --now intake-web intake-worker >/dev/null 2>&1
+    systemctl enable --now intake-web >/dev/null 2>&1 || die "intake-web did not start: journalctl -u intake-web"
+    systemctl enable --now intake-worker >/dev/null 2>&1 || die "intake-worker did not start: journalctl -u intake-worker"
   else
     /usr/local/sbin/intake-service start
   fi
@@ -290,6 +365,7 @@ configure_rabbitmq
 start_rabbitmq
 stage_release
 install_units
+adopt_manual_install
 
 upgrade=no
 [ -e "$OPT/current" ] && upgrade=yes

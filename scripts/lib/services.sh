@@ -131,9 +131,11 @@ CONF
 
 # The three roles of DESIGN.md (migrator, app, purger) and the `intake` database, from the same
 # file the server install uses (deploy/postgres/intake-roles.sql).
+# The passwords reach psql on standard input, never on its command line (ps shows those).
 ensure_pg_roles() {
-  psql_super -v migrator="$PG_MIGRATOR_PASSWORD" -v app="$PG_APP_PASSWORD" \
-    -v purger="$PG_PURGER_PASSWORD" -f "$INTAKE_ROOT/deploy/postgres/intake-roles.sql" >/dev/null
+  { printf '\\set migrator %s\n\\set app %s\n\\set purger %s\n' \
+      "$PG_MIGRATOR_PASSWORD" "$PG_APP_PASSWORD" "$PG_PURGER_PASSWORD"
+    cat "$INTAKE_ROOT/deploy/postgres/intake-roles.sql"; } | psql_super -f - >/dev/null
 }
 
 stop_postgres() {
@@ -199,10 +201,11 @@ CONF
 }
 
 ensure_rabbit_user() {
+  # The password reaches rabbitmqctl on standard input, never on its command line.
   if rabbitmqctl_ -q list_users 2>/dev/null | awk '{print $1}' | grep -qx intake; then
-    rabbitmqctl_ -q change_password intake "$RABBIT_PASSWORD" >/dev/null
+    printf '%s\n' "$RABBIT_PASSWORD" | rabbitmqctl_ -q change_password intake >/dev/null
   else
-    rabbitmqctl_ -q add_user intake "$RABBIT_PASSWORD" >/dev/null
+    printf '%s\n' "$RABBIT_PASSWORD" | rabbitmqctl_ -q add_user intake >/dev/null
   fi
   # The test fixtures create and delete their own virtual hosts through the management API.
   rabbitmqctl_ -q set_user_tags intake administrator >/dev/null
