@@ -54,13 +54,21 @@ public sealed class LegalHoldStore(NpgsqlDataSource dataSource, LedgerWriter wri
 
     private DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
 
-    public async Task<LegalHold> RequestAsync(Guid caseId, Guid advocateId, string reason, int days, CancellationToken cancellationToken = default)
+    // A hold's or postponement's reason: trimmed, 1 to MaxReasonLength characters, no control
+    // characters other than line breaks and tabs.
+    private static string ValidReason(string reason)
     {
         reason = reason.Trim();
         if (reason.Length is 0 or > MaxReasonLength || reason.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
         {
             throw new LegalHoldException(LegalHoldFailure.Invalid, "reason", $"Give a reason of 1 to {MaxReasonLength} characters.");
         }
+        return reason;
+    }
+
+    public async Task<LegalHold> RequestAsync(Guid caseId, Guid advocateId, string reason, int days, CancellationToken cancellationToken = default)
+    {
+        reason = ValidReason(reason);
         if (days is < 1 or > MaxDays)
         {
             throw new LegalHoldException(LegalHoldFailure.Invalid, "days", $"A hold lasts from 1 to {MaxDays} days; ask again to extend it.");
@@ -148,11 +156,7 @@ public sealed class LegalHoldStore(NpgsqlDataSource dataSource, LedgerWriter wri
     /// </summary>
     public async Task<DateOnly> PostponeAsync(Guid caseId, Guid advocateId, string reason, int days, CancellationToken cancellationToken = default)
     {
-        reason = reason.Trim();
-        if (reason.Length is 0 or > MaxReasonLength || reason.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
-        {
-            throw new LegalHoldException(LegalHoldFailure.Invalid, "reason", $"Give a reason of 1 to {MaxReasonLength} characters.");
-        }
+        reason = ValidReason(reason);
         if (days is < 1 or > MaxPostponeDays)
         {
             throw new LegalHoldException(LegalHoldFailure.Invalid, "days", $"A postponement is 1 to {MaxPostponeDays} days.");
