@@ -126,6 +126,22 @@ public sealed class StaffJourneyTests : IAsyncLifetime
         return page;
     }
 
+    // When a page does not arrive, say where the browser is, what the page says and what Intake
+    // logged, instead of only that time ran out.
+    private async Task ArriveAsync(IPage page, Func<Task> wait)
+    {
+        try
+        {
+            await wait();
+        }
+        catch (TimeoutException ex)
+        {
+            var text = await page.InnerTextAsync("body", new PageInnerTextOptions { Timeout = 5_000 });
+            var log = string.Join('\n', _intake.Output.Split('\n').Where(l => !l.Contains("\"LogLevel\":\"Information\"", StringComparison.Ordinal)).TakeLast(20));
+            throw new TimeoutException($"{ex.Message}\nThe browser is at {page.Url}; the page says:\n{text}\nIntake's last warnings and errors:\n{log}", ex);
+        }
+    }
+
     private async Task<StaffMember> EnrollAsync(IPage page, string path, string email, string role, bool expectActive)
     {
         await page.GotoAsync(Url(path));
@@ -134,7 +150,7 @@ public sealed class StaffJourneyTests : IAsyncLifetime
         await page.FillAsync("#password", StaffAccounts.DefaultPassword);
         await page.FillAsync("#confirm", StaffAccounts.DefaultPassword);
         await page.ClickAsync("main button[type=submit]");
-        await page.WaitForURLAsync("**/staff/enroll/two-factor");
+        await ArriveAsync(page, () => page.WaitForURLAsync("**/staff/enroll/two-factor"));
         Assert.StartsWith("data:image/png;base64,", await page.GetAttributeAsync("[data-qr]", "src"), StringComparison.Ordinal);
         Assert.True(await page.EvaluateAsync<bool>("() => document.querySelector('[data-qr]').naturalWidth > 100"));
         var secret = (await page.InnerTextAsync("[data-secret]")).Replace(" ", "", StringComparison.Ordinal);
