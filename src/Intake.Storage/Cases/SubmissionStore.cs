@@ -68,19 +68,8 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
         {
             throw new SubmissionException(SubmissionFailure.Invalid, "uploads", $"List one distinct upload per stream of the envelope ({header.Streams.Count}).");
         }
-        await using (var taken = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM intake.cases WHERE lookup_id = @lookup)"))
-        {
-            taken.Parameters.AddWithValue("lookup", request.LookupId);
-            if (await taken.ExecuteScalarAsync(cancellationToken) is true)
-            {
-                throw new SubmissionException(SubmissionFailure.Conflict, "lookupId", "This receipt is already in use; make a new one.");
-            }
-        }
-        var digests = new List<byte[]>();
-        for (var i = 0; i < request.Uploads.Count; i++)
-        {
-            digests.Add(await DigestCompleteUploadAsync(request.Uploads[i], header.Streams[i], $"uploads[{i}]", cancellationToken));
-        }
+        // The receipt and every upload are checked in one round trip: these run for every submission.
+        var digests = await DigestCompleteUploadsAsync(request.Uploads, header.Streams, request.LookupId, cancellationToken);
 
         var caseId = Guid.NewGuid();
         var headerHash = header.ComputeHash();
@@ -183,37 +172,72 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
         }
     }
 
-    // The SHA-256 of the stream, which the ledger commits to: computed when its last part arrived (or, for an upload
-    // completed before that was done, read from the database in order now).
-    internal async Task<byte[]> DigestCompleteUploadAsync(Guid upload, StreamHeader expected, string field, CancellationToken cancellationToken)
+    // The SHA-256 of each stream, which the ledger commits to: computed when its last part arrived (or, for an upload
+    // completed before that was done, read from the database in order now). With a lookup id, the same round trip
+    // checks that no case holds it yet; the writer's unique index still decides a race between two submissions.
+    internal async Task<List<byte[]>> DigestCompleteUploadsAsync(IReadOnlyList<Guid> uploads, IReadOnlyList<StreamHeader> expected,
+        byte[]? lookupId, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var select = new NpgsqlCommand("SELECT header, total_length, received_length, case_id, digest FROM intake.uploads WHERE id = @id", connection))
+        var digests = new byte[]?[uploads.Count];
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var batch = new NpgsqlBatch(connection))
         {
-            select.Parameters.AddWithValue("id", upload);
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
+            if (lookupId is not null)
             {
-                throw new SubmissionException(SubmissionFailure.NotFound, field, "There is no upload with this id.");
+                var taken = new NpgsqlBatchCommand("SELECT EXISTS (SELECT 1 FROM intake.cases WHERE lookup_id = @lookup)");
+                taken.Parameters.AddWithValue("lookup", lookupId);
+                batch.BatchCommands.Add(taken);
             }
-            if (!reader.IsDBNull(3))
+            var select = new NpgsqlBatchCommand("""
+                SELECT x.ord, u.header, u.total_length, u.received_length, u.case_id, u.digest
+                FROM unnest(@ids) WITH ORDINALITY AS x(id, ord) JOIN intake.uploads u ON u.id = x.id
+                """);
+            select.Parameters.AddWithValue("ids", uploads.ToArray());
+            batch.BatchCommands.Add(select);
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            if (lookupId is not null)
             {
-                throw new SubmissionException(SubmissionFailure.Conflict, field, "This upload already belongs to a submission.");
+                await reader.ReadAsync(cancellationToken);
+                if (reader.GetBoolean(0))
+                {
+                    throw new SubmissionException(SubmissionFailure.Conflict, "lookupId", "This receipt is already in use; make a new one.");
+                }
+                await reader.NextResultAsync(cancellationToken);
             }
-            if (!((byte[])reader[0]).AsSpan().SequenceEqual(expected.Encode()))
+            var rows = new (byte[] Header, long Total, long Received, bool Claimed, byte[]? Digest)?[uploads.Count];
+            while (await reader.ReadAsync(cancellationToken))
             {
-                throw new SubmissionException(SubmissionFailure.Invalid, field, "The upload's stream header is not the one the envelope lists at this position.");
+                rows[reader.GetInt64(0) - 1] = ((byte[])reader[1], reader.GetInt64(2), reader.GetInt64(3), !reader.IsDBNull(4),
+                    reader.IsDBNull(5) ? null : (byte[])reader[5]);
             }
-            if (reader.GetInt64(1) != reader.GetInt64(2))
+            for (var i = 0; i < uploads.Count; i++)
             {
-                throw new SubmissionException(SubmissionFailure.Invalid, field, $"The upload is incomplete: {reader.GetInt64(2)} of {reader.GetInt64(1)} bytes received.");
-            }
-            if (!reader.IsDBNull(4))
-            {
-                return (byte[])reader[4];
+                var field = $"uploads[{i}]";
+                if (rows[i] is not { } row)
+                {
+                    throw new SubmissionException(SubmissionFailure.NotFound, field, "There is no upload with this id.");
+                }
+                if (row.Claimed)
+                {
+                    throw new SubmissionException(SubmissionFailure.Conflict, field, "This upload already belongs to a submission.");
+                }
+                if (!row.Header.AsSpan().SequenceEqual(expected[i].Encode()))
+                {
+                    throw new SubmissionException(SubmissionFailure.Invalid, field, "The upload's stream header is not the one the envelope lists at this position.");
+                }
+                if (row.Total != row.Received)
+                {
+                    throw new SubmissionException(SubmissionFailure.Invalid, field, $"The upload is incomplete: {row.Received} of {row.Total} bytes received.");
+                }
+                digests[i] = row.Digest;
             }
         }
-        return await uploadStore.DigestAsync(upload, cancellationToken);
+        var result = new List<byte[]>(uploads.Count);
+        for (var i = 0; i < uploads.Count; i++)
+        {
+            result.Add(digests[i] ?? await uploadStore.DigestAsync(uploads[i], cancellationToken));
+        }
+        return result;
     }
 
     /// <summary>

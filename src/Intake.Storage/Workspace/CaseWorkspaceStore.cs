@@ -172,11 +172,7 @@ public sealed class CaseWorkspaceStore(NpgsqlDataSource dataSource, SubmissionSt
         {
             throw new WorkspaceException(WorkspaceFailure.Invalid, "uploads", $"List one distinct upload per stream of the envelope ({header.Streams.Count}).");
         }
-        var digests = new List<byte[]>();
-        for (var i = 0; i < uploads.Count; i++)
-        {
-            digests.Add(await submissions.DigestCompleteUploadAsync(uploads[i], header.Streams[i], $"uploads[{i}]", cancellationToken));
-        }
+        var digests = await submissions.DigestCompleteUploadsAsync(uploads, header.Streams, lookupId: null, cancellationToken);
         var payload = SubmissionStore.SubmissionRecord(envelope, digests);
         var keys = envelope.Recipients.Select(r => new WrappedKey(r.KeyId, (byte[])[.. r.Enc.Span, .. r.SealedKey.Span])).ToList();
         var metadata = JsonSerializer.SerializeToUtf8Bytes(new { actor = advocateId });

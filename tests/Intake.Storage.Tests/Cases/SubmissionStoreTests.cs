@@ -198,4 +198,58 @@ public sealed class SubmissionStoreTests
         var record = System.Text.Json.JsonDocument.Parse((byte[])(await payload.ExecuteScalarAsync())!).RootElement;
         Assert.Equal(Base64UrlStrict.Encode(SHA256.HashData(bytes)), record.GetProperty("streamDigests")[0].GetString());
     }
+
+    [Theory]
+    [InlineData("unknown second upload", SubmissionFailure.NotFound, "uploads[1]")]
+    [InlineData("incomplete second upload", SubmissionFailure.Invalid, "uploads[1]")]
+    [InlineData("uploads swapped", SubmissionFailure.Invalid, "uploads[0]")]
+    [InlineData("second upload claimed", SubmissionFailure.Conflict, "uploads[1]")]
+    [InlineData("receipt taken and an unknown upload", SubmissionFailure.Conflict, "lookupId")]
+    public async Task The_receipt_and_uploads_read_together_name_the_first_culprit_and_store_nothing(string name, SubmissionFailure kind, string field)
+    {
+        await using var db = await LedgerTestDatabase.CreateAsync("submission_reads");
+        await using var writer = db.Writer();
+        var (advocate, uploads, store) = await ChannelAsync(db, writer);
+        var contentKey = EnvelopeSealer.GenerateContentKey();
+        var contents = new[] { RandomNumberGenerator.GetBytes(1500), RandomNumberGenerator.GetBytes(900) };
+        StreamHeader[] headers = [StreamHeader.Create(StreamPurpose.Body, contents[0].Length), StreamHeader.Create(StreamPurpose.Attachment, contents[1].Length)];
+        var envelope = EnvelopeSealer.Seal(EnvelopeKind.Submission, "race", null, HpkeSuite.GenerateKeyPair().PublicKey, [advocate], headers, contentKey);
+        var ids = new List<Guid>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var sealedStream = new MemoryStream();
+            await ContentStreamSealer.SealAsync(contentKey, envelope.Header.ComputeHash(), headers[i], new MemoryStream(contents[i]), contents[i].Length, sealedStream);
+            var bytes = sealedStream.ToArray();
+            var upload = await uploads.CreateAsync(bytes[..30], long.MaxValue);
+            await uploads.AppendPartAsync(upload.Id, 0, name == "incomplete second upload" && i == 1 ? bytes[..500] : bytes);
+            ids.Add(upload.Id);
+        }
+        var request = new SubmissionRequest(envelope, ids, RandomNumberGenerator.GetBytes(32), [7]);
+        switch (name)
+        {
+            case "unknown second upload": request = request with { Uploads = [ids[0], Guid.NewGuid()] }; break;
+            case "uploads swapped": request = request with { Uploads = [ids[1], ids[0]] }; break;
+            case "second upload claimed":
+                var other = await PrepareAsync(uploads, advocate, RandomNumberGenerator.GetBytes(32));
+                await using (var claim = db.App.CreateCommand("UPDATE intake.uploads SET case_id = (SELECT id FROM intake.cases) WHERE id = @id"))
+                {
+                    await store.AcceptAsync(other);
+                    claim.Parameters.AddWithValue("id", ids[1]);
+                    Assert.Equal(1, await claim.ExecuteNonQueryAsync());
+                }
+                break;
+            case "receipt taken and an unknown upload":
+                var first = await PrepareAsync(uploads, advocate, request.LookupId);
+                await store.AcceptAsync(first);
+                request = request with { Uploads = [Guid.NewGuid(), ids[1]] };
+                break;
+        }
+        await using var count = db.App.CreateCommand("SELECT (SELECT count(*) FROM intake.cases) + (SELECT count(*) FROM intake.ledger_entries)");
+        var before = (long)(await count.ExecuteScalarAsync())!;
+
+        var refused = await Assert.ThrowsAsync<SubmissionException>(() => store.AcceptAsync(request));
+
+        Assert.Equal((kind, field), (refused.Kind, refused.Field));
+        Assert.Equal(before, (long)(await count.ExecuteScalarAsync())!);
+    }
 }

@@ -65,5 +65,8 @@ public sealed class RoutingReconcilerTests(WebFixture fixture)
             () => Task.FromResult("the republished case was not routed"));
         Assert.Equal(0, (await reconciler.SweepOnceAsync()).Republished); // routed: nothing left to announce
         Assert.Equal(1, await kit.ScalarAsync("SELECT count(*) FROM intake.case_assignments WHERE case_id = @c", ("c", caseId)));
+        // Pooled connections are not reset (HostingExtensions): each sweep must have released its lock itself.
+        Assert.Equal(0, await kit.ScalarAsync(
+            "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND d.datname = current_database()"));
     }
 }
