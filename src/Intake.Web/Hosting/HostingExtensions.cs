@@ -66,9 +66,9 @@ public static class HostingExtensions
             }
             // Npgsql resets a pooled connection on every open with seven statements PostgreSQL parses each time (RESET
             // ALL, SET SESSION AUTHORIZATION DEFAULT, pg_advisory_unlock_all() and more): several per submission. Intake
-            // leaves no session state behind (no SET, LISTEN or temporary tables; the routing sweep releases its
-            // advisory lock itself, and a connection that cannot is broken and discarded), so the reset is skipped.
-            // An open transaction is still rolled back when a connection returns to the pool.
+            // leaves no session state behind (no SET, LISTEN, temporary tables or session-level locks: the routing
+            // sweep's advisory lock is a transaction-level one), so the reset is skipped. An open transaction is
+            // still rolled back when a connection returns to the pool.
             dataSource.ConnectionStringBuilder.NoResetOnClose = true;
             dataSource.UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>());
             return dataSource.Build();

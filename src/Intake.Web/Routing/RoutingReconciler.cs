@@ -13,7 +13,7 @@ namespace Intake.Web.Routing;
 /// </summary>
 /// <remarks>
 /// Runs on worker processes. One sweep at a time across all of them: a sweep holds a PostgreSQL
-/// advisory lock and a process that cannot take it skips its turn. How long a case has been
+/// transaction-level advisory lock and a process that cannot take it skips its turn. How long a case has been
 /// unrouted is measured in this process's memory (first seen unrouted at sweep time), so no
 /// precise time is stored for a survivor's case; after a restart the clock starts again.
 /// </remarks>
@@ -62,7 +62,12 @@ public sealed class RoutingReconciler(
     {
         var settings = options.Value;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var take = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection))
+        // A transaction-level lock, held while the sweep runs: however the sweep ends, the transaction
+        // ends with it (rolled back at the latest when the connection returns to the pool), and so does
+        // the lock. Pooled connections are not reset (HostingExtensions), so a session-level lock could
+        // outlive a sweep that failed halfway and stop every later sweep.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var take = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key)", connection, transaction))
         {
             take.Parameters.AddWithValue("key", SweepLock);
             if (await take.ExecuteScalarAsync(cancellationToken) is not true)
@@ -70,70 +75,62 @@ public sealed class RoutingReconciler(
                 return new SweepReport(false, 0, 0, 0, 0);
             }
         }
-        try
+        var reassigned = 0;
+        foreach (var overdue in await assignments.FindNotOpenedAsync(settings.NotOpenedWithin, settings.SweepBatch, cancellationToken))
         {
-            var reassigned = 0;
-            foreach (var overdue in await assignments.FindNotOpenedAsync(settings.NotOpenedWithin, settings.SweepBatch, cancellationToken))
+            var outcome = await router.ReassignAsync(overdue, CaseRouter.NotOpened, cancellationToken);
+            if (outcome.Result != RoutingResult.Nothing)
             {
-                var outcome = await router.ReassignAsync(overdue, CaseRouter.NotOpened, cancellationToken);
-                if (outcome.Result != RoutingResult.Nothing)
-                {
-                    reassigned++;
-                    await PublishQuietlyAsync(() => RoutingEvents.PublishAsync(bus, outcome, logger, overdue.AdvocateId, CaseRouter.NotOpened), cancellationToken);
-                }
+                reassigned++;
+                await PublishQuietlyAsync(() => RoutingEvents.PublishAsync(bus, outcome, logger, overdue.AdvocateId, CaseRouter.NotOpened), cancellationToken);
             }
-
-            int waitingRetried = 0, waitingAssigned = 0;
-            foreach (var caseId in await assignments.FindWaitingAsync(settings.SweepBatch, cancellationToken))
-            {
-                waitingRetried++;
-                var outcome = await router.RouteAsync(caseId, cancellationToken);
-                if (outcome.Result == RoutingResult.Assigned)
-                {
-                    waitingAssigned++;
-                    await PublishQuietlyAsync(() => RoutingEvents.PublishAsync(bus, outcome, logger), cancellationToken);
-                }
-            }
-
-            var now = time.GetUtcNow();
-            var unrouted = await assignments.FindUnroutedAsync(settings.SweepBatch, cancellationToken);
-            var current = unrouted.Select(u => u.CaseId).ToHashSet();
-            foreach (var gone in _firstSeenUnrouted.Keys.Where(id => !current.Contains(id)).ToList())
-            {
-                _firstSeenUnrouted.Remove(gone);
-            }
-            var republished = 0;
-            foreach (var (caseId, channel) in unrouted)
-            {
-                if (!_firstSeenUnrouted.TryGetValue(caseId, out var firstSeen))
-                {
-                    _firstSeenUnrouted[caseId] = now;
-                    continue;
-                }
-                if (now - firstSeen < settings.ReconcileAfter)
-                {
-                    continue;
-                }
-                if (!await PublishQuietlyAsync(() => bus.Publish(new TestimonySubmitted(caseId, channel), cancellationToken), cancellationToken))
-                {
-                    break; // RabbitMQ is away; the next sweep tries again
-                }
-                _firstSeenUnrouted[caseId] = now; // if it is still unrouted after another delay, announce it again
-                republished++;
-            }
-            if (republished + reassigned + waitingAssigned > 0)
-            {
-                logger.LogInformation("Routing sweep: {Republished} announced again, {Reassigned} reassigned, {Assigned} of {Waiting} waiting assigned.",
-                    republished, reassigned, waitingAssigned, waitingRetried);
-            }
-            return new SweepReport(true, republished, waitingRetried, waitingAssigned, reassigned);
         }
-        finally
+
+        int waitingRetried = 0, waitingAssigned = 0;
+        foreach (var caseId in await assignments.FindWaitingAsync(settings.SweepBatch, cancellationToken))
         {
-            await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
-            release.Parameters.AddWithValue("key", SweepLock);
-            await release.ExecuteScalarAsync(CancellationToken.None);
+            waitingRetried++;
+            var outcome = await router.RouteAsync(caseId, cancellationToken);
+            if (outcome.Result == RoutingResult.Assigned)
+            {
+                waitingAssigned++;
+                await PublishQuietlyAsync(() => RoutingEvents.PublishAsync(bus, outcome, logger), cancellationToken);
+            }
         }
+
+        var now = time.GetUtcNow();
+        var unrouted = await assignments.FindUnroutedAsync(settings.SweepBatch, cancellationToken);
+        var current = unrouted.Select(u => u.CaseId).ToHashSet();
+        foreach (var gone in _firstSeenUnrouted.Keys.Where(id => !current.Contains(id)).ToList())
+        {
+            _firstSeenUnrouted.Remove(gone);
+        }
+        var republished = 0;
+        foreach (var (caseId, channel) in unrouted)
+        {
+            if (!_firstSeenUnrouted.TryGetValue(caseId, out var firstSeen))
+            {
+                _firstSeenUnrouted[caseId] = now;
+                continue;
+            }
+            if (now - firstSeen < settings.ReconcileAfter)
+            {
+                continue;
+            }
+            if (!await PublishQuietlyAsync(() => bus.Publish(new TestimonySubmitted(caseId, channel), cancellationToken), cancellationToken))
+            {
+                break; // RabbitMQ is away; the next sweep tries again
+            }
+            _firstSeenUnrouted[caseId] = now; // if it is still unrouted after another delay, announce it again
+            republished++;
+        }
+        if (republished + reassigned + waitingAssigned > 0)
+        {
+            logger.LogInformation("Routing sweep: {Republished} announced again, {Reassigned} reassigned, {Assigned} of {Waiting} waiting assigned.",
+                republished, reassigned, waitingAssigned, waitingRetried);
+        }
+        await transaction.CommitAsync(CancellationToken.None); // nothing was written on it: this only ends it and frees the lock
+        return new SweepReport(true, republished, waitingRetried, waitingAssigned, reassigned);
     }
 
     private async Task<bool> PublishQuietlyAsync(Func<Task> publish, CancellationToken cancellationToken)

@@ -205,6 +205,7 @@ public sealed class SubmissionStoreTests
     [InlineData("uploads swapped", SubmissionFailure.Invalid, "uploads[0]")]
     [InlineData("second upload claimed", SubmissionFailure.Conflict, "uploads[1]")]
     [InlineData("receipt taken and an unknown upload", SubmissionFailure.Conflict, "lookupId")]
+    [InlineData("incomplete first upload and an unknown second", SubmissionFailure.Invalid, "uploads[0]")]
     public async Task The_receipt_and_uploads_read_together_name_the_first_culprit_and_store_nothing(string name, SubmissionFailure kind, string field)
     {
         await using var db = await LedgerTestDatabase.CreateAsync("submission_reads");
@@ -221,13 +222,14 @@ public sealed class SubmissionStoreTests
             await ContentStreamSealer.SealAsync(contentKey, envelope.Header.ComputeHash(), headers[i], new MemoryStream(contents[i]), contents[i].Length, sealedStream);
             var bytes = sealedStream.ToArray();
             var upload = await uploads.CreateAsync(bytes[..30], long.MaxValue);
-            await uploads.AppendPartAsync(upload.Id, 0, name == "incomplete second upload" && i == 1 ? bytes[..500] : bytes);
+            var incomplete = (name == "incomplete second upload" && i == 1) || (name.StartsWith("incomplete first", StringComparison.Ordinal) && i == 0);
+            await uploads.AppendPartAsync(upload.Id, 0, incomplete ? bytes[..500] : bytes);
             ids.Add(upload.Id);
         }
         var request = new SubmissionRequest(envelope, ids, RandomNumberGenerator.GetBytes(32), [7]);
         switch (name)
         {
-            case "unknown second upload": request = request with { Uploads = [ids[0], Guid.NewGuid()] }; break;
+            case "unknown second upload" or "incomplete first upload and an unknown second": request = request with { Uploads = [ids[0], Guid.NewGuid()] }; break;
             case "uploads swapped": request = request with { Uploads = [ids[1], ids[0]] }; break;
             case "second upload claimed":
                 var other = await PrepareAsync(uploads, advocate, RandomNumberGenerator.GetBytes(32));
@@ -251,5 +253,32 @@ public sealed class SubmissionStoreTests
 
         Assert.Equal((kind, field), (refused.Kind, refused.Field));
         Assert.Equal(before, (long)(await count.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task An_upload_completed_without_a_kept_digest_is_hashed_from_its_parts_when_submitted()
+    {
+        await using var db = await LedgerTestDatabase.CreateAsync("submission_old_digest");
+        await using var writer = db.Writer();
+        var (advocate, uploads, store) = await ChannelAsync(db, writer);
+        var request = await PrepareAsync(uploads, advocate, RandomNumberGenerator.GetBytes(32));
+        await using (var forget = db.App.CreateCommand("UPDATE intake.uploads SET digest = NULL WHERE id = @id"))
+        {
+            forget.Parameters.AddWithValue("id", request.Uploads[0]);
+            Assert.Equal(1, await forget.ExecuteNonQueryAsync()); // as an upload completed before digests were kept
+        }
+
+        var accepted = await store.AcceptAsync(request);
+
+        await using var check = db.App.CreateCommand("""
+            SELECT convert_from(p.ciphertext, 'UTF8')::jsonb -> 'streamDigests' ->> 0,
+                   (SELECT sha256(string_agg(bytes, ''::bytea ORDER BY part)) FROM intake.upload_parts WHERE upload_id = @upload)
+            FROM intake.ledger_payloads p WHERE p.seq = @seq
+            """);
+        check.Parameters.AddWithValue("seq", accepted.Sequence);
+        check.Parameters.AddWithValue("upload", request.Uploads[0]);
+        await using var reader = await check.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(Base64UrlStrict.Encode((byte[])reader[1]), reader.GetString(0));
     }
 }
