@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using Intake.Core.Crypto;
 using Intake.Storage;
 using Intake.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -21,14 +20,8 @@ public sealed partial class AdminCommandTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _database.DisposeAsync();
 
-    private async Task<(int Exit, string Out, string Error)> IntakeAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Database:App"] = _database.App }).Build();
-        var exit = await IntakeCommand.RunAsync(args, output, error, configuration);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private Task<(int Exit, string Out, string Error)> IntakeAsync(params string[] args) =>
+        IntakeCli.RunAsync(new Dictionary<string, string?> { ["Database:App"] = _database.App }, args);
 
     [GeneratedRegex(@"^(https?://[^/\s]+)/staff/enroll/([A-Za-z0-9_-]{43})$", RegexOptions.Multiline)]
     private static partial Regex LinkPattern();

@@ -6,8 +6,8 @@ using Intake.Core.Ledger;
 using Intake.Storage.Audit;
 using Intake.Storage.Ledger;
 using Intake.Storage.Tests.Ledger;
-using Microsoft.Extensions.Configuration;
 using Npgsql;
+using Intake.Testing;
 
 namespace Intake.Cli.Tests;
 
@@ -45,14 +45,8 @@ public sealed class AuditCommandTests : IAsyncLifetime
     private Dictionary<string, string?> Settings(bool database = true) =>
         database ? new() { ["Database:App"] = _db.Database.App } : [];
 
-    private static async Task<(int Exit, string Out, string Error)> Intake(Dictionary<string, string?> settings, params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var exit = await IntakeCommand.RunAsync(args, output, error, configuration);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Out, string Error)> Intake(Dictionary<string, string?> settings, params string[] args) =>
+        IntakeCli.RunAsync(settings, args);
 
     private async Task<string> ExportAsync(AuditExportFormat format, string name)
     {

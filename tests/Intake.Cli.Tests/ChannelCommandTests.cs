@@ -1,7 +1,6 @@
 using Intake.Core.Crypto;
 using Intake.Storage;
 using Intake.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Intake.Cli.Tests;
@@ -18,14 +17,8 @@ public sealed class ChannelCommandTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _database.DisposeAsync();
 
-    private async Task<(int Exit, string Out, string Error)> IntakeAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Database:App"] = _database.App }).Build();
-        var exit = await IntakeCommand.RunAsync(args, output, error, configuration);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private Task<(int Exit, string Out, string Error)> IntakeAsync(params string[] args) =>
+        IntakeCli.RunAsync(new Dictionary<string, string?> { ["Database:App"] = _database.App }, args);
 
     [Fact]
     public async Task An_operator_creates_a_channel_and_adds_an_advocate_key_and_sees_its_fingerprint()

@@ -4,8 +4,8 @@ using Intake.Core.Crypto;
 using Intake.Core.Ledger;
 using Intake.Storage.Ledger;
 using Intake.Storage.Tests.Ledger;
-using Microsoft.Extensions.Configuration;
 using Npgsql;
+using Intake.Testing;
 
 namespace Intake.Cli.Tests;
 
@@ -71,14 +71,8 @@ public sealed class LedgerCommandTests : IAsyncLifetime
         return settings;
     }
 
-    private static async Task<(int Exit, string Out, string Error)> Intake(Dictionary<string, string?> settings, params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var exit = await IntakeCommand.RunAsync(args, output, error, configuration);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Out, string Error)> Intake(Dictionary<string, string?> settings, params string[] args) =>
+        IntakeCli.RunAsync(settings, args);
 
     private async Task TamperAsync(string sql)
     {

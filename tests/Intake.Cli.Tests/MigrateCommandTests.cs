@@ -1,5 +1,4 @@
 using Intake.Testing;
-using Microsoft.Extensions.Configuration;
 
 namespace Intake.Cli.Tests;
 
@@ -7,14 +6,8 @@ public sealed class MigrateCommandTests
 {
     private static Task<(int Exit, string Out, string Error)> Intake(params string[] args) => IntakeWith(new Dictionary<string, string?>(), args);
 
-    private static async Task<(int Exit, string Out, string Error)> IntakeWith(Dictionary<string, string?> settings, params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var exit = await IntakeCommand.RunAsync(args, output, error, configuration);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Out, string Error)> IntakeWith(Dictionary<string, string?> settings, params string[] args) =>
+        IntakeCli.RunAsync(settings, args);
 
     [Fact]
     public async Task Migrate_applies_the_schema_then_reports_it_is_up_to_date()

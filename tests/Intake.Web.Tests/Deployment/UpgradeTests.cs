@@ -1,15 +1,11 @@
-extern alias cli;
-
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Intake.Core.Crypto;
 using Intake.Storage;
 using Intake.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using IntakeCommand = cli::Intake.Cli.IntakeCommand;
 
 namespace Intake.Web.Tests.Deployment;
 
@@ -115,14 +111,8 @@ public sealed class UpgradeTests(WebFixture fixture)
         Assert.Equal(11, await MigrationRunner.CurrentVersionAsync(connection, CancellationToken.None));
     }
 
-    private static async Task<(int Exit, string Out, string Error)> IntakeAsync(Dictionary<string, string?> settings, params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var exit = await IntakeCommand.RunAsync(args, output, error, configuration);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Out, string Error)> IntakeAsync(Dictionary<string, string?> settings, params string[] args) =>
+        IntakeCli.RunAsync(settings, args);
 
     private static Dictionary<string, string> With(Dictionary<string, string> settings, string key, string value) =>
         new(settings) { [key] = value };
