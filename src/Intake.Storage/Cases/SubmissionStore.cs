@@ -178,7 +178,7 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
     internal async Task<List<byte[]>> DigestCompleteUploadsAsync(IReadOnlyList<Guid> uploads, IReadOnlyList<StreamHeader> expected,
         byte[]? lookupId, CancellationToken cancellationToken)
     {
-        var digests = new byte[]?[uploads.Count];
+        var rows = new (byte[] Header, long Total, long Received, bool Claimed, byte[]? Digest)?[uploads.Count];
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         await using (var batch = new NpgsqlBatch(connection))
         {
@@ -204,7 +204,6 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
                 }
                 await reader.NextResultAsync(cancellationToken);
             }
-            var rows = new (byte[] Header, long Total, long Received, bool Claimed, byte[]? Digest)?[uploads.Count];
             while (await reader.ReadAsync(cancellationToken))
             {
                 rows[reader.GetInt64(0) - 1] = ((byte[])reader[1], reader.GetInt64(2), reader.GetInt64(3), !reader.IsDBNull(4),
@@ -229,13 +228,12 @@ public sealed class SubmissionStore(NpgsqlDataSource dataSource, UploadStore upl
                 {
                     throw new SubmissionException(SubmissionFailure.Invalid, field, $"The upload is incomplete: {row.Received} of {row.Total} bytes received.");
                 }
-                digests[i] = row.Digest;
             }
         }
         var result = new List<byte[]>(uploads.Count);
         for (var i = 0; i < uploads.Count; i++)
         {
-            result.Add(digests[i] ?? await uploadStore.DigestAsync(uploads[i], cancellationToken));
+            result.Add(rows[i]!.Value.Digest ?? await uploadStore.DigestAsync(uploads[i], cancellationToken));
         }
         return result;
     }
