@@ -106,4 +106,33 @@ public sealed class MigrateCommandTests
         Assert.Contains($"at {TestServices.RabbitHost}:{TestServices.RabbitPort}", one.Out, StringComparison.Ordinal);
         Assert.Contains($"FAIL  RabbitMq: 127.0.0.2,127.0.0.3:{TestServices.RabbitPort}", none.Out, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Doctor_goes_on_to_the_next_node_when_the_first_takes_the_connection_and_drops_it()
+    {
+        var (first, second) = await TcpProxy.TwoNodesAsync(TestServices.RabbitHost, TestServices.RabbitPort);
+        await using var _ = first;
+        await using var __ = second;
+        first.Cut();
+        var settings = new Dictionary<string, string?>
+        {
+            ["RabbitMq:Host"] = "127.0.0.2, 127.0.0.3",
+            ["RabbitMq:Port"] = first.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RabbitMq:VirtualHost"] = "/",
+            ["RabbitMq:Username"] = TestServices.RabbitUser,
+            ["RabbitMq:Password"] = TestServices.RabbitPassword,
+        };
+
+        var one = await IntakeWith(settings, "doctor");
+        second.Cut();
+        var none = await IntakeWith(settings, "doctor");
+        settings["RabbitMq:Host"] = " , ";
+        var empty = await IntakeWith(settings, "doctor");
+
+        Assert.Contains("ok    RabbitMq: RabbitMQ", one.Out, StringComparison.Ordinal);
+        Assert.Contains($"at 127.0.0.3:{first.Port}", one.Out, StringComparison.Ordinal);
+        // Both take the connection and drop it: each is named with what went wrong.
+        Assert.Matches(@"FAIL  RabbitMq: 127\.0\.0\.2,127\.0\.0\.3:\d+ virtual host '/': 127\.0\.0\.2: .+; 127\.0\.0\.3: .+", none.Out);
+        Assert.Contains("FAIL  RabbitMq: RabbitMq:Host names no node", empty.Out, StringComparison.Ordinal);
+    }
 }

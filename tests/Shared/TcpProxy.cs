@@ -30,6 +30,26 @@ public sealed class TcpProxy : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>
+    /// Two proxies in front of one service, on 127.0.0.2 and 127.0.0.3 with the same port, as two
+    /// nodes of a cluster share theirs; retried if the first's free port is taken on the second address.
+    /// </summary>
+    public static async Task<(TcpProxy First, TcpProxy Second)> TwoNodesAsync(string targetHost, int targetPort)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var first = new TcpProxy(targetHost, targetPort, IPAddress.Parse("127.0.0.2"));
+            try
+            {
+                return (first, new TcpProxy(targetHost, targetPort, IPAddress.Parse("127.0.0.3"), first.Port));
+            }
+            catch (SocketException) when (attempt < 5)
+            {
+                await first.DisposeAsync();
+            }
+        }
+    }
+
     /// <summary>Connections passing through the proxy now.</summary>
     public int OpenConnections
     {

@@ -65,6 +65,10 @@ public static class DoctorCommand
         var section = configuration.GetSection("RabbitMq");
         // RabbitMq:Host may list a cluster's nodes, separated by commas.
         var nodes = (section["Host"] ?? "127.0.0.1").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (nodes.Length == 0)
+        {
+            throw new DoctorException("RabbitMq:Host names no node (environment variable RabbitMq__Host)");
+        }
         var factory = new ConnectionFactory
         {
             Port = int.TryParse(section["Port"], out var port) ? port : 5672,
@@ -75,24 +79,30 @@ public static class DoctorCommand
             AutomaticRecoveryEnabled = false,
             ClientProvidedName = "intake-doctor",
         };
-        try
+        // Each node on its own, in the order listed, through the whole handshake: the client's own
+        // list settles on the first node that takes the TCP connection, even one that then drops it.
+        var failures = new List<string>();
+        foreach (var node in nodes)
         {
-            await using var connection = await factory.CreateConnectionAsync(
-                nodes.Select(node => new AmqpTcpEndpoint(node, factory.Port)).ToList(), cancellationToken);
-            var version = connection.ServerProperties?.TryGetValue("version", out var v) == true && v is byte[] bytes
-                ? System.Text.Encoding.UTF8.GetString(bytes)
-                : "?";
-            return $"RabbitMQ {version} at {connection.Endpoint.HostName}:{connection.Endpoint.Port}, virtual host '{factory.VirtualHost}'";
-        }
-        catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.BrokerUnreachableException or IOException or System.Net.Sockets.SocketException)
-        {
-            var inner = ex;
-            while (inner.InnerException is not null)
+            try
             {
-                inner = inner.InnerException;
+                await using var connection = await factory.CreateConnectionAsync([new AmqpTcpEndpoint(node, factory.Port)], cancellationToken);
+                var version = connection.ServerProperties?.TryGetValue("version", out var v) == true && v is byte[] bytes
+                    ? System.Text.Encoding.UTF8.GetString(bytes)
+                    : "?";
+                return $"RabbitMQ {version} at {connection.Endpoint.HostName}:{connection.Endpoint.Port}, virtual host '{factory.VirtualHost}'";
             }
-            throw new DoctorException($"{string.Join(",", nodes)}:{factory.Port} virtual host '{factory.VirtualHost}': {inner.Message}");
+            catch (Exception ex) when (ex is RabbitMQ.Client.Exceptions.BrokerUnreachableException or IOException or System.Net.Sockets.SocketException)
+            {
+                var inner = ex;
+                while (inner.InnerException is not null)
+                {
+                    inner = inner.InnerException;
+                }
+                failures.Add(nodes.Length == 1 ? inner.Message : $"{node}: {inner.Message}");
+            }
         }
+        throw new DoctorException($"{string.Join(",", nodes)}:{factory.Port} virtual host '{factory.VirtualHost}': {string.Join("; ", failures)}");
     }
 
     private sealed class DoctorException(string message) : Exception(message);

@@ -13,6 +13,7 @@ public sealed class RabbitMqOptions
     /// node and moves to another when that one goes away.
     /// </summary>
     [Required(AllowEmptyStrings = false, ErrorMessage = "RabbitMq:Host is empty.")]
+    [RegularExpression(@"^[\s,]*[^\s,].*$", ErrorMessage = "RabbitMq:Host names no node (only commas and spaces).")]
     public string Host { get; set; } = "127.0.0.1";
 
     /// <summary>The host names of <see cref="Host"/>, one per cluster node.</summary>

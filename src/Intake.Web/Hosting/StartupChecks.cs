@@ -70,23 +70,36 @@ internal sealed class StartupChecks(
             AutomaticRecoveryEnabled = false,
             ClientProvidedName = "intake-startup-check",
         };
-        try
+        // One node of a cluster that answers is enough: Intake moves between them. Each node is tried
+        // on its own, in the order listed, through the whole handshake. The client's own list picks
+        // one node by TCP connect alone, so a node that accepts and then drops the connection (down,
+        // starting, or behind a balancer with nothing behind it) would end start-up while another answers.
+        var failures = new List<(string Node, Exception Error)>();
+        foreach (var node in options.Nodes)
         {
-            // One node of a cluster that answers is enough: Intake moves between them.
-            var endpoints = options.Nodes.Select(node => new AmqpTcpEndpoint(node, options.Port)).ToList();
-            await using var connection = await factory.CreateConnectionAsync(endpoints, cancellationToken);
-            // A refused virtual host can surface only once the connection is used.
-            await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            try
+            {
+                await using var connection = await factory.CreateConnectionAsync([new AmqpTcpEndpoint(node, options.Port)], cancellationToken);
+                // A refused virtual host can surface only once the connection is used.
+                await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+                return;
+            }
+            catch (BrokerUnreachableException ex) when (ex.InnerException is AuthenticationFailureException)
+            {
+                // The nodes of a cluster share their users: another node would refuse them too.
+                throw new StartupCheckException($"RabbitMQ at {options} refused the credentials (settings RabbitMq:Username, RabbitMq:Password).", ex);
+            }
+            catch (Exception ex) when (ex is BrokerUnreachableException or OperationInterruptedException or SocketException or IOException)
+            {
+                failures.Add((node, ex));
+            }
         }
-        catch (BrokerUnreachableException ex) when (ex.InnerException is AuthenticationFailureException)
-        {
-            throw new StartupCheckException($"RabbitMQ at {options} refused the credentials (settings RabbitMq:Username, RabbitMq:Password).", ex);
-        }
-        catch (Exception ex) when (ex is BrokerUnreachableException or OperationInterruptedException or SocketException or IOException)
-        {
-            throw new StartupCheckException(
-                $"Cannot reach RabbitMQ at {options} (settings RabbitMq:Host, RabbitMq:Port, RabbitMq:VirtualHost): {Reason(ex)}", ex);
-        }
+        var reasons = failures.Count == 1
+            ? Reason(failures[0].Error)
+            : string.Join("; ", failures.Select(f => $"{f.Node}: {Reason(f.Error)}"));
+        throw new StartupCheckException(
+            $"Cannot reach RabbitMQ at {options} (settings RabbitMq:Host, RabbitMq:Port, RabbitMq:VirtualHost): {reasons}",
+            failures[^1].Error);
     }
 
     // The innermost message is the useful one ("Connection refused", "access to vhost refused").

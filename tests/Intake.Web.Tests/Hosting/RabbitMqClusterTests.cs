@@ -14,13 +14,15 @@ public sealed class RabbitMqClusterTests(WebFixture fixture)
     [Fact]
     public async Task Intake_starts_on_the_node_that_answers_and_moves_to_another_when_its_node_goes_away()
     {
-        var (first, second) = await NodesAsync();
+        var (first, second) = await TcpProxy.TwoNodesAsync(TestServices.RabbitHost, TestServices.RabbitPort);
         await using var _ = first;
         await using var __ = second;
         var settings = fixture.Settings(rabbitPort: first.Port);
         settings["RabbitMq:Host"] = "127.0.0.2, 127.0.0.3";
 
-        // The first node is down from the start: start-up and the bus use the second.
+        // The first node is down from the start: start-up and the bus use the second. It takes the TCP
+        // connection and drops it, so the start-up check must go on to the next node after a failed
+        // handshake, not only after a refused connect.
         first.Cut();
         await using var factory = fixture.Factory(settings);
         using var client = factory.CreateClient();
@@ -39,23 +41,6 @@ public sealed class RabbitMqClusterTests(WebFixture fixture)
         first.Cut();
         Assert.Equal(HttpStatusCode.ServiceUnavailable,
             (await HealthTests.WaitForHealthAsync(client, HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(60))).Status);
-    }
-
-    // Two proxies on one port (a cluster's nodes share it); retried if that port is taken on the second address.
-    private static async Task<(TcpProxy First, TcpProxy Second)> NodesAsync()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var first = new TcpProxy(TestServices.RabbitHost, TestServices.RabbitPort, IPAddress.Parse("127.0.0.2"));
-            try
-            {
-                return (first, new TcpProxy(TestServices.RabbitHost, TestServices.RabbitPort, IPAddress.Parse("127.0.0.3"), first.Port));
-            }
-            catch (System.Net.Sockets.SocketException) when (attempt < 5)
-            {
-                await first.DisposeAsync();
-            }
-        }
     }
 
     private static async Task<bool> HealthyThroughAsync(HttpClient client, TcpProxy node, TimeSpan timeout)
