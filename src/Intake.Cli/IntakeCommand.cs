@@ -26,6 +26,7 @@ public static class IntakeCommand
             ProofCommand.Create(console),
             ChannelCommand.Create(configuration, console),
             AdminCommand.Create(configuration, console),
+            RetentionCommand.Create(configuration, console),
         };
         var parse = root.Parse(args);
         return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error });

@@ -87,20 +87,45 @@ public sealed class TestDatabase : IAsyncDisposable
         });
 
     /// <summary>A plain-SQL dump of the whole database, as an attacker holding a backup would have it.</summary>
-    public async Task<string> DumpAsync()
+    public Task<string> DumpAsync() => PgToolAsync("pg_dump", "--no-owner", Name);
+
+    /// <summary>
+    /// A backup of this database now, restored into a new one (docs/operations.md §3.4: a custom-format
+    /// <c>pg_dump</c>, then <c>pg_restore --exit-on-error --single-transaction</c> into an empty database owned by the migrator).
+    /// </summary>
+    public async Task<TestDatabase> BackUpAndRestoreAsync(string purpose)
     {
-        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(TestServices.Setting("INTAKE_TEST_PG_BIN"), "pg_dump"))
+        var dump = Path.Combine(Path.GetTempPath(), $"intake-test-{Guid.NewGuid():N}.dump");
+        try
+        {
+            await PgToolAsync("pg_dump", "--format=custom", "--file", dump, Name);
+            var restored = await CreateAsync(purpose);
+            await PgToolAsync("pg_restore", "--dbname", restored.Name, "--exit-on-error", "--single-transaction", dump);
+            return restored;
+        }
+        finally
+        {
+            File.Delete(dump);
+        }
+    }
+
+    private static async Task<string> PgToolAsync(string tool, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(TestServices.Setting("INTAKE_TEST_PG_BIN"), tool))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            ArgumentList = { "-h", TestServices.PgHost, "-p", TestServices.PgPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", "--no-owner", Name },
         };
+        foreach (var argument in (string[])["-h", TestServices.PgHost, "-p", TestServices.PgPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
         start.Environment["PGPASSWORD"] = TestServices.Setting("INTAKE_TEST_PG_SUPERUSER_PASSWORD");
         using var process = System.Diagnostics.Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        return process.ExitCode == 0 ? await output : throw new InvalidOperationException($"pg_dump failed: {await error}");
+        return process.ExitCode == 0 ? await output : throw new InvalidOperationException($"{tool} failed: {await error}");
     }
 
     public async ValueTask DisposeAsync()

@@ -44,33 +44,12 @@ public static class AuditCommand
                 return 2;
             }
             await using var dataSource = LedgerSettings.AppDatabase(configuration);
-            FileStream stream;
-            try
+            AuditExportReport report = null!;
+            var read = await ReadExportAsync(console, "audit verify", path, async stream =>
+                report = await new AuditExportVerifier(dataSource).VerifyAsync(stream, cancellationToken));
+            if (read != 0)
             {
-                stream = File.OpenRead(path.FullName);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                await console.Error.WriteLineAsync($"intake audit verify: cannot read the export ({path.FullName}): {ex.Message}");
-                return 2;
-            }
-            AuditExportReport report;
-            await using (stream)
-            {
-                try
-                {
-                    report = await new AuditExportVerifier(dataSource).VerifyAsync(stream, cancellationToken);
-                }
-                catch (UnreadableExportException ex)
-                {
-                    await console.Error.WriteLineAsync($"intake audit verify: {path.FullName} is not an audit export: {ex.Message}");
-                    return 2;
-                }
-                catch (IOException ex)
-                {
-                    await console.Error.WriteLineAsync($"intake audit verify: cannot read the export ({path.FullName}): {ex.Message}");
-                    return 2;
-                }
+                return read;
             }
             if (!report.Ok)
             {
@@ -83,5 +62,41 @@ public static class AuditCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Opens an audit export and hands it to <paramref name="read"/>; a file that cannot be read or
+    /// is not an audit export is one line on standard error and exit code 2. Returns 0 when it was read.
+    /// </summary>
+    internal static async Task<int> ReadExportAsync<T>(CliConsole console, string name, FileInfo path, Func<Stream, Task<T>> read)
+    {
+        FileStream stream;
+        try
+        {
+            stream = File.OpenRead(path.FullName);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            await console.Error.WriteLineAsync($"intake {name}: cannot read the export ({path.FullName}): {ex.Message}");
+            return 2;
+        }
+        await using (stream)
+        {
+            try
+            {
+                await read(stream);
+                return 0;
+            }
+            catch (UnreadableExportException ex)
+            {
+                await console.Error.WriteLineAsync($"intake {name}: {path.FullName} is not an audit export: {ex.Message}");
+                return 2;
+            }
+            catch (IOException ex)
+            {
+                await console.Error.WriteLineAsync($"intake {name}: cannot read the export ({path.FullName}): {ex.Message}");
+                return 2;
+            }
+        }
     }
 }

@@ -24,16 +24,19 @@ internal static class LedgerSettings
     public static string Origin(IConfiguration configuration) =>
         configuration["Ledger:Origin"] is { } origin && !string.IsNullOrWhiteSpace(origin) ? origin : DefaultOrigin;
 
-    public static NpgsqlDataSource AppDatabase(IConfiguration configuration)
+    public static NpgsqlDataSource AppDatabase(IConfiguration configuration) => Database(configuration, "Database:App");
+
+    /// <summary>The data source of one Database setting (Database:App, Database:Purger), or a <see cref="SettingException"/> naming it.</summary>
+    public static NpgsqlDataSource Database(IConfiguration configuration, string setting)
     {
-        var connectionString = Require(configuration, "Database:App");
+        var connectionString = Require(configuration, setting);
         try
         {
             return NpgsqlDataSource.Create(connectionString);
         }
         catch (ArgumentException ex)
         {
-            throw new SettingException($"Database:App is not a valid connection string: {ex.Message}");
+            throw new SettingException($"{setting} is not a valid connection string: {ex.Message}");
         }
     }
 

@@ -21,6 +21,30 @@ public sealed record AuditExportReport(AuditExportFormat Format, long Rows, long
     public bool Ok => Problem is null;
 }
 
+/// <summary>A purge tombstone an export lists: the case it purged and the reason it records ("withdrawn", "retention").</summary>
+public sealed record ExportedTombstone(long Sequence, Guid CaseId, string Reason);
+
+/// <summary>
+/// The purge tombstones of an export, read by <see cref="AuditExportVerifier.ReadTombstones"/>: the
+/// filters it was taken with, the ledger size it states, the tombstones, and the first row that is
+/// not sound on its own (then the tombstones are those before it).
+/// </summary>
+public sealed record AuditExportTombstones(AuditExportFormat Format, AuditExportQuery Query, long TreeSize, IReadOnlyList<ExportedTombstone> Tombstones,
+    AuditExportProblem? Problem)
+{
+    /// <summary>
+    /// Why the export may leave out tombstones, or null: it selects another kind, one actor or one
+    /// case (tombstones have no actor, and a case filter keeps one case). A day range is reported, not refused.
+    /// </summary>
+    public string? Incomplete => Query.Filter switch
+    {
+        { Kind: { } kind } when kind != LedgerEntryKind.PurgeTombstone => $"it selects only entries of kind {(short)kind} ({kind})",
+        { Actor: not null } => "it selects only one person's actions",
+        { CaseId: not null } => "it selects only one case",
+        _ => null,
+    };
+}
+
 /// <summary>The file is not an audit export at all (not JSON or CSV of this shape, or no usable header); nothing was compared.</summary>
 public sealed class UnreadableExportException(string message, Exception? inner = null) : Exception(message, inner);
 
@@ -67,6 +91,44 @@ public sealed class AuditExportVerifier(NpgsqlDataSource dataSource)
         return new AuditExportReport(format, run.Rows, header.TreeSize, problem);
     }
 
+    /// <summary>
+    /// Reads the purge tombstones an export lists, without comparing the export with this ledger:
+    /// after a backup is restored the ledger is older than the export, and the tombstones that
+    /// matter are exactly those it no longer holds. Each row is still checked on its own (its fields
+    /// recompute to its leaf hash, in sequence order, within the stated size), so a damaged or
+    /// edited row stops the reading there.
+    /// </summary>
+    /// <exception cref="UnreadableExportException">The file is not an audit export.</exception>
+    public static AuditExportTombstones ReadTombstones(Stream export)
+    {
+        ArgumentNullException.ThrowIfNull(export);
+        if (!export.CanSeek || !export.CanRead)
+        {
+            throw new ArgumentException("The export must be a readable, seekable stream.", nameof(export));
+        }
+        var format = Detect(export);
+        IRowSource source = format == AuditExportFormat.Json ? new JsonRowSource(export) : new CsvRowSource(export);
+        var header = source.ReadHeader();
+        var run = new Run(null, header);
+        var tombstones = new List<ExportedTombstone>();
+        for (var batch = source.ReadRows(BatchSize); batch.Count > 0; batch = source.ReadRows(BatchSize))
+        {
+            foreach (var read in batch)
+            {
+                if (run.CheckOnItsOwn(read) is { } problem)
+                {
+                    return new AuditExportTombstones(format, header.Query, header.TreeSize, tombstones, problem);
+                }
+                if (read.Row is { Kind: LedgerEntryKind.PurgeTombstone, CaseId: { } caseId } row)
+                {
+                    var reason = AuditLog.ParseMetadata(row.Metadata).GetValueOrDefault("reason") ?? "";
+                    tombstones.Add(new ExportedTombstone(row.Sequence, caseId, reason));
+                }
+            }
+        }
+        return new AuditExportTombstones(format, header.Query, header.TreeSize, tombstones, null);
+    }
+
     private static AuditExportFormat Detect(Stream export)
     {
         export.Position = 0;
@@ -100,16 +162,19 @@ public sealed class AuditExportVerifier(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The checks, in file order; the first problem ends the run.</summary>
-    private sealed class Run(NpgsqlDataSource dataSource, ExportHeader header)
+    /// <remarks>Without a data source (<see cref="ReadTombstones"/>) only <see cref="CheckOnItsOwn"/> may be used.</remarks>
+    private sealed class Run(NpgsqlDataSource? dataSource, ExportHeader header)
     {
         private readonly HashSet<long> _seen = [];
         private long _last = -1;
+
+        private NpgsqlDataSource Database => dataSource ?? throw new InvalidOperationException("This run reads the export alone; it has no ledger to compare with.");
 
         public long Rows { get; private set; }
 
         public async Task<AuditExportProblem?> CheckHeaderAsync(CancellationToken cancellationToken)
         {
-            var ledger = new LedgerReader(dataSource);
+            var ledger = new LedgerReader(Database);
             var head = await ledger.GetHeadAsync(cancellationToken);
             if (header.TreeSize > head.TreeSize)
             {
@@ -154,6 +219,19 @@ public sealed class AuditExportVerifier(NpgsqlDataSource dataSource)
             Rows += good.Count;
             _last = last;
             return local;
+        }
+
+        /// <summary>The checks a row can make without the ledger; a sound row is counted and becomes the last one seen.</summary>
+        public AuditExportProblem? CheckOnItsOwn(ReadRow read)
+        {
+            if (CheckAlone(read, _last) is { } problem)
+            {
+                return problem;
+            }
+            _last = read.Row!.Sequence;
+            _seen.Add(_last);
+            Rows++;
+            return null;
         }
 
         public Task<AuditExportProblem?> CheckEndAsync(CancellationToken cancellationToken) =>
@@ -210,7 +288,7 @@ public sealed class AuditExportVerifier(NpgsqlDataSource dataSource)
         private async Task<AuditExportProblem?> CompareAsync(List<ReadRow> rows, long upTo, CancellationToken cancellationToken)
         {
             var expected = new List<(long Seq, short Kind, byte[] LeafHash)>();
-            await using (var command = dataSource.CreateCommand())
+            await using (var command = Database.CreateCommand())
             {
                 command.CommandText = AuditExport.SelectionSql(command, header.Query, _last, upTo, "seq, kind, leaf_hash, metadata");
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -262,7 +340,7 @@ public sealed class AuditExportVerifier(NpgsqlDataSource dataSource)
         private async Task<AuditExportProblem> NotSelectedAsync(ReadRow read, CancellationToken cancellationToken)
         {
             var row = read.Row!;
-            await using var command = dataSource.CreateCommand("SELECT leaf_hash FROM intake.ledger_entries WHERE seq = @seq");
+            await using var command = Database.CreateCommand("SELECT leaf_hash FROM intake.ledger_entries WHERE seq = @seq");
             command.Parameters.AddWithValue("seq", row.Sequence);
             var stored = await command.ExecuteScalarAsync(cancellationToken) as byte[];
             var at = string.Create(CultureInfo.InvariantCulture, $"row {read.Number} (seq {row.Sequence})");

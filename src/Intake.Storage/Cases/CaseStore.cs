@@ -149,4 +149,40 @@ public sealed class CaseStore(NpgsqlDataSource dataSource, UploadStore uploads, 
         await holds.EndForWithdrawalAsync(caseId, cancellationToken);
         await CasePurge.RunAsync(dataSource, purger, purgerDataSource, caseId, JsonSerializer.SerializeToUtf8Bytes(new { reason = "withdrawn" }), cancellationToken);
     }
+
+    /// <summary>
+    /// After a backup is restored: the cases that purge tombstones from a newer audit export name
+    /// and that this database holds again, one per case with the reason of its last tombstone.
+    /// </summary>
+    public async Task<IReadOnlyList<Audit.ExportedTombstone>> HeldAgainAsync(IEnumerable<Audit.ExportedTombstone> tombstones,
+        CancellationToken cancellationToken = default)
+    {
+        var named = tombstones.GroupBy(t => t.CaseId).Select(g => g.MaxBy(t => t.Sequence)!).ToList();
+        await using var command = dataSource.CreateCommand("SELECT id FROM intake.cases WHERE id = ANY(@ids)");
+        command.Parameters.AddWithValue("ids", named.Select(t => t.CaseId).ToArray());
+        var held = new HashSet<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            held.Add(reader.GetGuid(0));
+        }
+        return [.. named.Where(t => held.Contains(t.CaseId)).OrderBy(t => t.Sequence)];
+    }
+
+    /// <summary>
+    /// Purges again a case a restore brought back (<see cref="HeldAgainAsync"/>), as it was purged
+    /// before: a withdrawal as <see cref="WithdrawAsync"/> does; any other reason ends what is left of
+    /// its holds as the retention job does and records that reason on the new tombstones.
+    /// </summary>
+    public async Task PurgeAgainAsync(Audit.ExportedTombstone named, CancellationToken cancellationToken = default)
+    {
+        if (named.Reason == "withdrawn")
+        {
+            await WithdrawAsync(named.CaseId, cancellationToken);
+            return;
+        }
+        await holds.EndForPurgeAsync(named.CaseId, cancellationToken);
+        var reason = named.Reason.Length > 0 ? named.Reason : "retention";
+        await CasePurge.RunAsync(dataSource, purger, purgerDataSource, named.CaseId, JsonSerializer.SerializeToUtf8Bytes(new { reason }), cancellationToken);
+    }
 }

@@ -29,6 +29,9 @@ public sealed class LedgerTestDatabase : IAsyncDisposable
         return new LedgerTestDatabase(database);
     }
 
+    /// <summary>A backup of this database taken now, restored into a new one (<see cref="TestDatabase.BackUpAndRestoreAsync"/>).</summary>
+    public async Task<LedgerTestDatabase> BackUpAndRestoreAsync(string purpose) => new(await Database.BackUpAndRestoreAsync(purpose));
+
     public LedgerWriter Writer(NpgsqlDataSource? dataSource = null, LedgerWriterOptions? options = null) =>
         new(dataSource ?? App, TimeProvider.System, NullLogger<LedgerWriter>.Instance, options);
 

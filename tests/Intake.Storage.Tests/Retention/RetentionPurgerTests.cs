@@ -31,48 +31,6 @@ public sealed class RetentionPurgerTests
         Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 
-    private static async Task<HashSet<Guid>> RemainingAsync(RetentionTestBed bed, IEnumerable<Guid> cases)
-    {
-        var remaining = new HashSet<Guid>();
-        foreach (var id in cases)
-        {
-            if (await bed.ScalarAsync("SELECT count(*) FROM intake.cases WHERE id = @id", ("id", id)) == 1)
-            {
-                remaining.Add(id);
-            }
-        }
-        return remaining;
-    }
-
-    /// <summary>Every ciphertext entry of these cases has exactly one tombstone, no ciphertext or wrapped key is left, and the ledger verifies.</summary>
-    private static async Task AssertPurgedOnceAndLedgerVerifiesAsync(RetentionTestBed bed, IReadOnlyCollection<Guid> purged, string reason)
-    {
-        var entries = await bed.EntriesAsync();
-        foreach (var id in purged)
-        {
-            var carrying = entries.Where(e => e.CaseId == id && e.PayloadHash is not null).ToList();
-            Assert.NotEmpty(carrying);
-            foreach (var entry in carrying)
-            {
-                var tombstone = Assert.Single(entries, e => e.Kind == LedgerEntryKind.PurgeTombstone && e.PurgedSequence == entry.Sequence);
-                Assert.Equal(reason, RetentionTestBed.Metadata(tombstone).GetProperty("reason").GetString());
-            }
-            Assert.Equal(0, await bed.ScalarAsync("""
-                SELECT (SELECT count(*) FROM intake.ledger_payloads p JOIN intake.ledger_entries e ON e.seq = p.seq WHERE e.case_id = @id)
-                     + (SELECT count(*) FROM intake.ledger_wrapped_keys k JOIN intake.ledger_entries e ON e.seq = k.seq WHERE e.case_id = @id)
-                     + (SELECT count(*) FROM intake.uploads WHERE case_id = @id)
-                     + (SELECT count(*) FROM intake.case_vaults WHERE case_id = @id)
-                     + (SELECT count(*) FROM intake.cases WHERE id = @id)
-                """, ("id", id)));
-        }
-        using var signer = new NoteSigner("intake.test/retention", ECDsa.Create(ECCurve.NamedCurves.nistP256));
-        await new LedgerCheckpointer(bed.Db.App, signer, "intake.test/retention", TimeProvider.System).CheckpointAsync();
-        using var trusted = NoteVerifierKey.FromSubjectPublicKeyInfo("intake.test/retention", signer.ExportSubjectPublicKeyInfo());
-        var report = await new LedgerVerifier(bed.Db.App, trusted).VerifyAsync();
-        Assert.True(report.Ok, report.Problem?.Reason);
-        Assert.Equal(entries.Count, report.EntriesChecked);
-    }
-
     /// <summary><paramref name="count"/> submitted cases in one new channel whose policy makes them due one day after submission.</summary>
     private static async Task<List<Guid>> ShortLivedCasesAsync(RetentionTestBed bed, string channel, int count)
     {
@@ -150,11 +108,11 @@ public sealed class RetentionPurgerTests
             var run = await purger.RunAsync(Settings);
             expected.ExceptWith(purgedToday);
             Assert.Equal((day, purgedToday.Length, expired, 0), (day, run.Purged, run.HoldsExpired, run.Failed));
-            Assert.Equal(expected.Order(), (await RemainingAsync(bed, all)).Order());
+            Assert.Equal(expected.Order(), (await bed.RemainingAsync(all)).Order());
             // Running again the same day finds nothing more.
             Assert.Equal(new RetentionRun(0, 0, 0, 0), await purger.RunAsync(Settings));
         }
-        await AssertPurgedOnceAndLedgerVerifiesAsync(bed, all, "retention");
+        await bed.AssertPurgedOnceAndLedgerVerifiesAsync(all, "retention");
         // The hold her own period overrode was ended first and says why; the other expired by itself.
         var holdSteps = (await bed.EntriesAsync()).Where(e => e.Kind == LedgerEntryKind.LegalHold).Select(RetentionTestBed.Metadata).ToList();
         Assert.Contains(holdSteps, m => m.GetProperty("action").GetString() == "legal_hold.end" && m.GetProperty("hold").GetGuid() == overridden.Id
@@ -173,11 +131,11 @@ public sealed class RetentionPurgerTests
         bed.AdvanceDays(150); // long past the 90 unread days
 
         Assert.Equal(0, (await purger.RunAsync(Settings)).Purged);
-        Assert.Single(await RemainingAsync(bed, [test.CaseId]));
+        Assert.Single(await bed.RemainingAsync([test.CaseId]));
 
         await bed.Holds.ReleaseAsync(hold.Id, Guid.NewGuid());
         Assert.Equal(1, (await purger.RunAsync(Settings)).Purged);
-        await AssertPurgedOnceAndLedgerVerifiesAsync(bed, [test.CaseId], "retention");
+        await bed.AssertPurgedOnceAndLedgerVerifiesAsync([test.CaseId], "retention");
     }
 
     [Fact]
@@ -201,7 +159,7 @@ public sealed class RetentionPurgerTests
         Assert.Equal(0, (await purger.RunAsync(Settings)).Purged);
         bed.AdvanceDays(1);
         Assert.Equal(1, (await purger.RunAsync(Settings)).Purged);
-        await AssertPurgedOnceAndLedgerVerifiesAsync(bed, [test.CaseId], "retention");
+        await bed.AssertPurgedOnceAndLedgerVerifiesAsync([test.CaseId], "retention");
         var end = Assert.Single((await bed.EntriesAsync()).Where(e => e.Kind == LedgerEntryKind.LegalHold).Select(RetentionTestBed.Metadata),
             m => m.GetProperty("action").GetString() == "legal_hold.end");
         Assert.Equal((waiting.Id, "purged"), (end.GetProperty("hold").GetGuid(), end.GetProperty("cause").GetString()));
@@ -236,7 +194,7 @@ public sealed class RetentionPurgerTests
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => crashing.RunAsync(Settings));
 
-        var left = await RemainingAsync(bed, cases);
+        var left = await bed.RemainingAsync(cases);
         Assert.Equal(cases.Count - 5, left.Count); // the first batch of 5 is gone, the second half-way, the rest untouched
         Assert.Equal(5, halfWay.Count);
         Assert.Subset(left, halfWay.ToHashSet());
@@ -254,9 +212,9 @@ public sealed class RetentionPurgerTests
         Assert.Equal(halfWay.Concat(left.Contains(cases[0]) ? [cases[0]] : []).ToHashSet(), tombstoned);
         var run = await Purger(bed).RunAsync(Settings);
         Assert.Equal((left.Count, 0), (run.Purged, run.Failed));
-        Assert.Empty(await RemainingAsync(bed, cases));
-        Assert.Single(await RemainingAsync(bed, [keeper.CaseId]));
-        await AssertPurgedOnceAndLedgerVerifiesAsync(bed, cases, "retention");
+        Assert.Empty(await bed.RemainingAsync(cases));
+        Assert.Single(await bed.RemainingAsync([keeper.CaseId]));
+        await bed.AssertPurgedOnceAndLedgerVerifiesAsync(cases, "retention");
     }
 
     [Fact]
@@ -290,8 +248,8 @@ public sealed class RetentionPurgerTests
 
         Assert.Equal(cases.Count, runs.Sum(r => r.Purged));
         Assert.All(runs, r => Assert.Equal(0, r.Failed));
-        Assert.Empty(await RemainingAsync(bed, cases));
-        await AssertPurgedOnceAndLedgerVerifiesAsync(bed, cases, "retention");
+        Assert.Empty(await bed.RemainingAsync(cases));
+        await bed.AssertPurgedOnceAndLedgerVerifiesAsync(cases, "retention");
     }
 
     [Fact]
@@ -398,7 +356,7 @@ public sealed class RetentionPurgerTests
 
         bed.AdvanceDays(9);
         Assert.Equal(1, (await Purger(bed).RunAsync(Settings)).Purged);
-        Assert.Empty(await RemainingAsync(bed, [test.CaseId]));
+        Assert.Empty(await bed.RemainingAsync([test.CaseId]));
     }
 
     [Fact]
@@ -430,7 +388,7 @@ public sealed class RetentionPurgerTests
 
         var run = await Purger(bed).RunAsync(Settings);
         Assert.Equal((1, 0), (run.Purged, run.Failed));
-        await AssertPurgedOnceAndLedgerVerifiesAsync(bed, [test.CaseId], "retention");
+        await bed.AssertPurgedOnceAndLedgerVerifiesAsync([test.CaseId], "retention");
         Assert.Equal(0, await bed.ScalarAsync("SELECT count(*) FROM intake.case_purges"));
     }
 
@@ -444,7 +402,7 @@ public sealed class RetentionPurgerTests
 
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Purger(bed).RunAsync(Settings with { BatchSize = 0 }));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Purger(bed).RunAsync(Settings with { BatchSize = -1 }));
-        Assert.Single(await RemainingAsync(bed, [test.CaseId]));
+        Assert.Single(await bed.RemainingAsync([test.CaseId]));
         var bad = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => SetKeepDaysAsync(bed, test.CaseId, 0));
         Assert.Equal(Npgsql.PostgresErrorCodes.CheckViolation, bad.SqlState);
         // The app role cannot change her period once the case exists.

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Intake.Core.Crypto;
 using System.Text.Json;
 using Intake.Core.Ledger;
 using Intake.Storage.Cases;
@@ -32,6 +34,9 @@ internal sealed class RetentionTestBed : IAsyncDisposable
         Cases = new CaseStore(db.App, Uploads, Writer, new LedgerPurger(Writer, db.App, db.Purger), db.Purger, Holds);
     }
 
+    /// <summary>The bed's checkpoint signing key (PKCS#8), the same for every checkpoint it signs.</summary>
+    private readonly byte[] _checkpointKey = ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKey();
+
     public LedgerTestDatabase Db { get; }
     public ManualTime Time { get; }
     public LedgerWriter Writer { get; }
@@ -45,6 +50,9 @@ internal sealed class RetentionTestBed : IAsyncDisposable
     public DateOnly Today => DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime);
 
     public static async Task<RetentionTestBed> CreateAsync(string purpose) => new(await LedgerTestDatabase.CreateAsync(purpose));
+
+    /// <summary>A backup of this database taken now, restored into a new one with a bed of its own.</summary>
+    public async Task<RetentionTestBed> BackUpAndRestoreAsync(string purpose) => new(await Db.BackUpAndRestoreAsync(purpose));
 
     /// <summary>A submitted case in a new channel, assigned to an advocate who has not opened it yet.</summary>
     public Task<WorkspaceTestCase> CaseAsync(string channel = "work") => WorkspaceTestCase.CreateAsync(Db, Writer, channel);
@@ -74,6 +82,51 @@ internal sealed class RetentionTestBed : IAsyncDisposable
             command.Parameters.AddWithValue(name, value);
         }
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Of these cases, those that still have a case row.</summary>
+    public async Task<HashSet<Guid>> RemainingAsync(IEnumerable<Guid> cases)
+    {
+        var remaining = new HashSet<Guid>();
+        foreach (var id in cases)
+        {
+            if (await ScalarAsync("SELECT count(*) FROM intake.cases WHERE id = @id", ("id", id)) == 1)
+            {
+                remaining.Add(id);
+            }
+        }
+        return remaining;
+    }
+
+    /// <summary>Every ciphertext entry of these cases has exactly one tombstone, no ciphertext or wrapped key is left, and the ledger verifies.</summary>
+    public async Task AssertPurgedOnceAndLedgerVerifiesAsync(IReadOnlyCollection<Guid> purged, string reason)
+    {
+        var entries = await EntriesAsync();
+        foreach (var id in purged)
+        {
+            var carrying = entries.Where(e => e.CaseId == id && e.PayloadHash is not null).ToList();
+            Assert.NotEmpty(carrying);
+            foreach (var entry in carrying)
+            {
+                var tombstone = Assert.Single(entries, e => e.Kind == LedgerEntryKind.PurgeTombstone && e.PurgedSequence == entry.Sequence);
+                Assert.Equal(reason, RetentionTestBed.Metadata(tombstone).GetProperty("reason").GetString());
+            }
+            Assert.Equal(0, await ScalarAsync("""
+                SELECT (SELECT count(*) FROM intake.ledger_payloads p JOIN intake.ledger_entries e ON e.seq = p.seq WHERE e.case_id = @id)
+                     + (SELECT count(*) FROM intake.ledger_wrapped_keys k JOIN intake.ledger_entries e ON e.seq = k.seq WHERE e.case_id = @id)
+                     + (SELECT count(*) FROM intake.uploads WHERE case_id = @id)
+                     + (SELECT count(*) FROM intake.case_vaults WHERE case_id = @id)
+                     + (SELECT count(*) FROM intake.cases WHERE id = @id)
+                """, ("id", id)));
+        }
+        var key = ECDsa.Create();
+        key.ImportPkcs8PrivateKey(_checkpointKey, out _);
+        using var signer = new NoteSigner("intake.test/retention", key);
+        await new LedgerCheckpointer(Db.App, signer, "intake.test/retention", TimeProvider.System).CheckpointAsync();
+        using var trusted = NoteVerifierKey.FromSubjectPublicKeyInfo("intake.test/retention", signer.ExportSubjectPublicKeyInfo());
+        var report = await new LedgerVerifier(Db.App, trusted).VerifyAsync();
+        Assert.True(report.Ok, report.Problem?.Reason);
+        Assert.Equal(entries.Count, report.EntriesChecked);
     }
 
     public async ValueTask DisposeAsync()

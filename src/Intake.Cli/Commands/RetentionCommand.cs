@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Globalization;
+using Intake.Storage.Audit;
+using Intake.Storage.Cases;
+using Intake.Storage.Ledger;
+using Intake.Storage.Retention;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Intake.Cli.Commands;
+
+/// <summary>
+/// <c>intake retention purge-again --file EXPORT [--dry-run]</c>: after a backup is restored, purges
+/// again every case that a purge tombstone in a newer audit export names and that the restored
+/// database holds again, for the reason the tombstone records (docs/retention.md §4,
+/// docs/operations.md §3.4). Needs Database:App and Database:Purger. Exit codes: 0 done (or
+/// nothing to do), 1 the export has a row that is not sound or the database failed, 2 a usage
+/// error, a setting missing, an unreadable file, or an export whose filters may leave out tombstones.
+/// </summary>
+public static class RetentionCommand
+{
+    private const string Name = "retention purge-again";
+
+    public static Command Create(IConfiguration configuration, CliConsole console) =>
+        new("retention", "Retention work an operator starts by hand.")
+        {
+            CreatePurgeAgain(configuration, console),
+        };
+
+    private static Command CreatePurgeAgain(IConfiguration configuration, CliConsole console)
+    {
+        var file = new Option<FileInfo?>("--file")
+        {
+            Description = "The newest audit export holding the purge tombstones (JSON or CSV, unfiltered or kind PurgeTombstone).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Count what would be purged again; change nothing." };
+        var command = new Command("purge-again",
+            "After restoring a backup: purge again every case a purge tombstone in the export names and this database holds again.") { file, dryRun };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, cancellationToken) => LedgerCommand.RunAsync(console, Name, async () =>
+        {
+            if (parse.UnmatchedTokens.Count > 0)
+            {
+                await console.Error.WriteLineAsync($"intake {Name}: unexpected argument {parse.UnmatchedTokens[0]}; usage: intake {Name} --file PATH [--dry-run]");
+                return 2;
+            }
+            if (parse.GetValue(file) is not { } path)
+            {
+                await console.Error.WriteLineAsync($"intake {Name}: --file PATH is required (the newest audit export with the purge tombstones)");
+                return 2;
+            }
+            await using var app = LedgerSettings.AppDatabase(configuration);
+            await using var purgerDatabase = LedgerSettings.Database(configuration, "Database:Purger");
+
+            AuditExportTombstones export = null!;
+            var read = await AuditCommand.ReadExportAsync(console, Name, path, stream => Task.FromResult(export = AuditExportVerifier.ReadTombstones(stream)));
+            if (read != 0)
+            {
+                return read;
+            }
+            if (export.Incomplete is { } why)
+            {
+                await console.Error.WriteLineAsync(
+                    $"intake {Name}: this export may leave out purge tombstones: {why}. Download it again without filters, or with kind PurgeTombstone only.");
+                return 2;
+            }
+            if (export.Problem is { } problem)
+            {
+                await console.Out.WriteLineAsync($"FAIL: {problem.Reason}. Nothing was purged: find out why the export differs before the service opens.");
+                return 1;
+            }
+
+            await using var writer = new LedgerWriter(app, TimeProvider.System, NullLogger<LedgerWriter>.Instance);
+            var cases = new CaseStore(app, new UploadStore(app), writer, new LedgerPurger(writer, app, purgerDatabase), purgerDatabase,
+                new LegalHoldStore(app, writer, TimeProvider.System));
+            var named = export.Tombstones.Select(t => t.CaseId).Distinct().Count();
+            var held = await cases.HeldAgainAsync(export.Tombstones, cancellationToken);
+            var reasons = string.Join(", ", held.GroupBy(t => t.Reason.Length > 0 ? t.Reason : "no reason")
+                .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key}: {g.Count()}")));
+            var covers = export.Query is { From: null, To: null } ? ""
+                : $" The export covers only the days {export.Query.From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "from the start"} to {export.Query.To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "its day"}.";
+            if (parse.GetValue(dryRun))
+            {
+                await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"dry run: {held.Count} of the {named} cases the export's tombstones name are in this database again{(held.Count > 0 ? $" ({reasons})" : "")}; nothing was purged.{covers}"));
+                return 0;
+            }
+            foreach (var again in held)
+            {
+                await cases.PurgeAgainAsync(again, cancellationToken);
+            }
+            await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"ok: {held.Count} of the {named} cases the export's tombstones name were in this database again and are purged again{(held.Count > 0 ? $" ({reasons})" : "")}; each purge is in the ledger.{covers}"));
+            return 0;
+        }));
+        return command;
+    }
+}
