@@ -22,25 +22,13 @@ public static class AuditCommand
 
     private static Command CreateVerify(IConfiguration configuration, CliConsole console)
     {
-        // Not Required and zero-or-one value: a missing path is answered here, with exit code 2,
-        // rather than by the parser's generic error (exit code 1, which means "does not match").
-        var file = new Option<FileInfo?>("--file")
-        {
-            Description = "The audit export to check (JSON or CSV, as downloaded from the audit page).",
-            Arity = ArgumentArity.ZeroOrOne,
-        };
+        var file = ExportOption("The audit export to check (JSON or CSV, as downloaded from the audit page).");
         var command = new Command("verify", "Check that every row of an audit export matches the ledger and that none is missing or repeated.") { file };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, cancellationToken) => LedgerCommand.RunAsync(console, "audit verify", async () =>
         {
-            if (parse.UnmatchedTokens.Count > 0)
+            if (await ExportPathAsync(console, "audit verify", "--file PATH", parse, file, "the audit export to check") is not { } path)
             {
-                await console.Error.WriteLineAsync($"intake audit verify: unexpected argument {parse.UnmatchedTokens[0]}; usage: intake audit verify --file PATH");
-                return 2;
-            }
-            if (parse.GetValue(file) is not { } path)
-            {
-                await console.Error.WriteLineAsync("intake audit verify: --file PATH is required (the audit export to check)");
                 return 2;
             }
             await using var dataSource = LedgerSettings.AppDatabase(configuration);
@@ -62,6 +50,33 @@ public static class AuditCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The --file option of a command that reads an export. Not Required and zero-or-one value: a
+    /// missing path is answered by <see cref="ExportPathAsync"/> with exit code 2, rather than by the
+    /// parser's generic error (exit code 1, which means "does not match").
+    /// </summary>
+    /// <remarks>The command sets TreatUnmatchedTokensAsErrors to false, for the same reason.</remarks>
+    internal static Option<FileInfo?> ExportOption(string description) => new("--file")
+    {
+        Description = description,
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    /// <summary>The export's path, or null after one line on standard error naming the surplus argument or the missing --file.</summary>
+    internal static async Task<FileInfo?> ExportPathAsync(CliConsole console, string name, string usage, ParseResult parse, Option<FileInfo?> file, string what)
+    {
+        if (parse.UnmatchedTokens.Count > 0)
+        {
+            await console.Error.WriteLineAsync($"intake {name}: unexpected argument {parse.UnmatchedTokens[0]}; usage: intake {name} {usage}");
+            return null;
+        }
+        if (parse.GetValue(file) is not { } path)
+        {
+            await console.Error.WriteLineAsync($"intake {name}: --file PATH is required ({what})");
+        }
+        return parse.GetValue(file);
     }
 
     /// <summary>

@@ -29,25 +29,15 @@ public static class RetentionCommand
 
     private static Command CreatePurgeAgain(IConfiguration configuration, CliConsole console)
     {
-        var file = new Option<FileInfo?>("--file")
-        {
-            Description = "The newest audit export holding the purge tombstones (JSON or CSV, unfiltered or kind PurgeTombstone).",
-            Arity = ArgumentArity.ZeroOrOne,
-        };
+        var file = AuditCommand.ExportOption("The newest audit export holding the purge tombstones (JSON or CSV, unfiltered or kind PurgeTombstone).");
         var dryRun = new Option<bool>("--dry-run") { Description = "Count what would be purged again; change nothing." };
         var command = new Command("purge-again",
             "After restoring a backup: purge again every case a purge tombstone in the export names and this database holds again.") { file, dryRun };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction((parse, cancellationToken) => LedgerCommand.RunAsync(console, Name, async () =>
         {
-            if (parse.UnmatchedTokens.Count > 0)
+            if (await AuditCommand.ExportPathAsync(console, Name, "--file PATH [--dry-run]", parse, file, "the newest audit export with the purge tombstones") is not { } path)
             {
-                await console.Error.WriteLineAsync($"intake {Name}: unexpected argument {parse.UnmatchedTokens[0]}; usage: intake {Name} --file PATH [--dry-run]");
-                return 2;
-            }
-            if (parse.GetValue(file) is not { } path)
-            {
-                await console.Error.WriteLineAsync($"intake {Name}: --file PATH is required (the newest audit export with the purge tombstones)");
                 return 2;
             }
             await using var app = LedgerSettings.AppDatabase(configuration);

@@ -68,14 +68,7 @@ public sealed class AuditExportVerifier(NpgsqlDataSource dataSource)
     /// <exception cref="UnreadableExportException">The file is not an audit export.</exception>
     public async Task<AuditExportReport> VerifyAsync(Stream export, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(export);
-        if (!export.CanSeek || !export.CanRead)
-        {
-            throw new ArgumentException("The export must be a readable, seekable stream.", nameof(export));
-        }
-        var format = Detect(export);
-        IRowSource source = format == AuditExportFormat.Json ? new JsonRowSource(export) : new CsvRowSource(export);
-        var header = source.ReadHeader();
+        var (format, source, header) = Open(export);
         var run = new Run(dataSource, header);
         var problem = await run.CheckHeaderAsync(cancellationToken);
         while (problem is null)
@@ -101,14 +94,7 @@ public sealed class AuditExportVerifier(NpgsqlDataSource dataSource)
     /// <exception cref="UnreadableExportException">The file is not an audit export.</exception>
     public static AuditExportTombstones ReadTombstones(Stream export)
     {
-        ArgumentNullException.ThrowIfNull(export);
-        if (!export.CanSeek || !export.CanRead)
-        {
-            throw new ArgumentException("The export must be a readable, seekable stream.", nameof(export));
-        }
-        var format = Detect(export);
-        IRowSource source = format == AuditExportFormat.Json ? new JsonRowSource(export) : new CsvRowSource(export);
-        var header = source.ReadHeader();
+        var (format, source, header) = Open(export);
         var run = new Run(null, header);
         var tombstones = new List<ExportedTombstone>();
         for (var batch = source.ReadRows(BatchSize); batch.Count > 0; batch = source.ReadRows(BatchSize))
@@ -127,6 +113,19 @@ public sealed class AuditExportVerifier(NpgsqlDataSource dataSource)
             }
         }
         return new AuditExportTombstones(format, header.Query, header.TreeSize, tombstones, null);
+    }
+
+    /// <summary>The export's format, a reader of its rows, and its header.</summary>
+    private static (AuditExportFormat Format, IRowSource Source, ExportHeader Header) Open(Stream export)
+    {
+        ArgumentNullException.ThrowIfNull(export);
+        if (!export.CanSeek || !export.CanRead)
+        {
+            throw new ArgumentException("The export must be a readable, seekable stream.", nameof(export));
+        }
+        var format = Detect(export);
+        IRowSource source = format == AuditExportFormat.Json ? new JsonRowSource(export) : new CsvRowSource(export);
+        return (format, source, source.ReadHeader());
     }
 
     private static AuditExportFormat Detect(Stream export)
