@@ -23,6 +23,7 @@ public sealed class RetentionCommandTests : IAsyncLifetime
     private LedgerTestDatabase _live = null!;
     private LedgerTestDatabase _restored = null!;
     private Guid _withdrawn;
+    private Guid _alsoWithdrawn;
     private Guid _kept;
 
     public async Task InitializeAsync()
@@ -30,11 +31,14 @@ public sealed class RetentionCommandTests : IAsyncLifetime
         _live = await LedgerTestDatabase.CreateAsync("cli_purge_again");
         await using var writer = _live.Writer();
         _withdrawn = (await WorkspaceTestCase.CreateAsync(_live, writer, "withdrawn")).CaseId;
+        _alsoWithdrawn = (await WorkspaceTestCase.CreateAsync(_live, writer, "also")).CaseId;
         _kept = (await WorkspaceTestCase.CreateAsync(_live, writer, "kept")).CaseId;
-        // The nightly backup; then she withdraws, and the newest export records it.
+        // The nightly backup; then two survivors withdraw, and the newest export records it.
         _restored = await _live.BackUpAndRestoreAsync("cli_purge_again_restored");
-        await new CaseStore(_live.App, new UploadStore(_live.App), writer, new LedgerPurger(writer, _live.App, _live.Purger), _live.Purger,
-            new LegalHoldStore(_live.App, writer, TimeProvider.System)).WithdrawAsync(_withdrawn);
+        var cases = new CaseStore(_live.App, new UploadStore(_live.App), writer, new LedgerPurger(writer, _live.App, _live.Purger), _live.Purger,
+            new LegalHoldStore(_live.App, writer, TimeProvider.System));
+        await cases.WithdrawAsync(_withdrawn);
+        await cases.WithdrawAsync(_alsoWithdrawn);
     }
 
     public async Task DisposeAsync()
@@ -50,12 +54,30 @@ public sealed class RetentionCommandTests : IAsyncLifetime
         ["Database:Purger"] = _restored.Database.Purger,
     };
 
-    private async Task<string> ExportAsync(AuditExportFormat format, string name, LedgerEntryKind? kind = LedgerEntryKind.PurgeTombstone)
+    private Task<string> ExportAsync(AuditExportFormat format, string name) =>
+        ExportAsync(format, name, new AuditExportQuery(new AuditFilter(LedgerEntryKind.PurgeTombstone)));
+
+    private async Task<string> ExportAsync(AuditExportFormat format, string name, AuditExportQuery query)
     {
         var path = Path.Combine(_directory, name);
         await using var file = File.Create(path);
-        await new AuditExport(_live.App, TimeProvider.System).WriteAsync(file, format, new AuditExportQuery(new AuditFilter(kind)));
+        await new AuditExport(_live.App, TimeProvider.System).WriteAsync(file, format, query);
         return path;
+    }
+
+    /// <summary>Changes a field of one JSON row; with <paramref name="rehash"/>, its leaf hash is computed again, as someone editing the file on purpose would.</summary>
+    private static async Task EditRowAsync(string path, int index, string field, JsonNode value, bool rehash)
+    {
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+        var row = json["rows"]![index]!;
+        row[field] = value;
+        if (rehash)
+        {
+            var leaf = new LedgerLeaf((long)row["seq"]!, (LedgerEntryKind)(short)row["kind"]!, DateOnly.Parse((string)row["day"]!, System.Globalization.CultureInfo.InvariantCulture),
+                Guid.Parse((string)row["caseId"]!), null, (long)row["purgedSeq"]!, Intake.Core.Crypto.Base64UrlStrict.TryDecode((string)row["metadata"]!)!);
+            row["leafHash"] = Convert.ToHexStringLower(leaf.LeafHash());
+        }
+        await File.WriteAllTextAsync(path, json.ToJsonString());
     }
 
     private async Task<bool> HeldAsync(Guid caseId)
@@ -75,14 +97,15 @@ public sealed class RetentionCommandTests : IAsyncLifetime
 
         var dry = await IntakeCli.RunAsync(Restored(), "retention", "purge-again", "--file", export, "--dry-run");
         Assert.Equal(0, dry.Exit);
-        Assert.Equal("dry run: 1 of the 1 cases the export's tombstones name are in this database again (withdrawn: 1); nothing was purged.", dry.Out.Trim());
+        Assert.Equal("dry run: 2 of the 2 cases the export's tombstones name are in this database again (withdrawn: 2); nothing was purged.", dry.Out.Trim());
         Assert.True(await HeldAsync(_withdrawn));
 
         var run = await IntakeCli.RunAsync(Restored(), "retention", "purge-again", "--file", export);
         Assert.Equal(0, run.Exit);
-        Assert.StartsWith("ok: 1 of the 1 cases the export's tombstones name were in this database again and are purged again (withdrawn: 1)", run.Out, StringComparison.Ordinal);
+        Assert.StartsWith("ok: 2 of the 2 cases the export's tombstones name were in this database again and are purged again (withdrawn: 2)", run.Out, StringComparison.Ordinal);
         Assert.Empty(run.Error);
         Assert.False(await HeldAsync(_withdrawn));
+        Assert.False(await HeldAsync(_alsoWithdrawn));
         Assert.True(await HeldAsync(_kept));
         // The output names no case.
         Assert.DoesNotContain(_withdrawn.ToString(), run.Out + dry.Out, StringComparison.OrdinalIgnoreCase);
@@ -94,26 +117,86 @@ public sealed class RetentionCommandTests : IAsyncLifetime
 
         var again = await IntakeCli.RunAsync(Restored(), "retention", "purge-again", "--file", export);
         Assert.Equal(0, again.Exit);
-        Assert.StartsWith("ok: 0 of the 1 cases", again.Out, StringComparison.Ordinal);
+        Assert.StartsWith("ok: 0 of the 2 cases", again.Out, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string> Filters => new()
+    {
+        { "kind", "it selects only entries of kind 11 (Access)" },
+        { "actor", "it selects only one person's actions" },
+        { "case", "it selects only one case" },
+        { "from", "it covers only some days" },
+        { "to", "it covers only some days" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Filters))]
+    public async Task An_export_that_may_leave_out_tombstones_is_refused_and_purges_nothing(string filter, string reason)
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var query = filter switch
+        {
+            "kind" => new AuditExportQuery(new AuditFilter(LedgerEntryKind.Access)),
+            "actor" => new AuditExportQuery(new AuditFilter(LedgerEntryKind.PurgeTombstone, Actor: Guid.NewGuid())),
+            "case" => new AuditExportQuery(new AuditFilter(LedgerEntryKind.PurgeTombstone, CaseId: _withdrawn)),
+            "from" => new AuditExportQuery(new AuditFilter(LedgerEntryKind.PurgeTombstone), From: today.AddDays(-1)),
+            _ => new AuditExportQuery(new AuditFilter(LedgerEntryKind.PurgeTombstone), To: today.AddDays(1)),
+        };
+        var export = await ExportAsync(AuditExportFormat.Json, $"{filter}.json", query);
+
+        var refused = await IntakeCli.RunAsync(Restored(), "retention", "purge-again", "--file", export);
+
+        Assert.Equal(2, refused.Exit);
+        Assert.Contains($"may leave out purge tombstones: {reason}", refused.Error, StringComparison.Ordinal);
+        Assert.True(await HeldAsync(_withdrawn));
     }
 
     [Fact]
-    public async Task An_export_filtered_to_other_entries_or_with_an_unsound_row_purges_nothing()
+    public async Task A_damaged_last_row_purges_nothing_not_even_the_cases_named_before_it()
     {
-        var filtered = await ExportAsync(AuditExportFormat.Json, "access.json", LedgerEntryKind.Access);
-        var changed = await ExportAsync(AuditExportFormat.Json, "changed.json");
-        var json = JsonNode.Parse(await File.ReadAllTextAsync(changed))!;
-        json["rows"]![0]!["day"] = "2001-01-01";
-        await File.WriteAllTextAsync(changed, json.ToJsonString());
+        var export = await ExportAsync(AuditExportFormat.Json, "damaged.json");
+        var rows = JsonNode.Parse(await File.ReadAllTextAsync(export))!["rows"]!.AsArray().Count;
+        Assert.True(rows >= 2, "both withdrawals are in the export");
+        await EditRowAsync(export, rows - 1, "day", "2001-01-01", rehash: false);
 
-        var refused = await IntakeCli.RunAsync(Restored(), "retention", "purge-again", "--file", filtered);
-        var failed = await IntakeCli.RunAsync(Restored(), "retention", "purge-again", "--file", changed);
+        var failed = await IntakeCli.RunAsync(Restored(), "retention", "purge-again", "--file", export);
 
-        Assert.Equal(2, refused.Exit);
-        Assert.Contains("may leave out purge tombstones: it selects only entries of kind 11 (Access)", refused.Error, StringComparison.Ordinal);
         Assert.Equal(1, failed.Exit);
-        Assert.StartsWith("FAIL: row 1 (seq ", failed.Out, StringComparison.Ordinal);
+        Assert.StartsWith($"FAIL: row {rows} (seq ", failed.Out, StringComparison.Ordinal);
         Assert.Contains("Nothing was purged", failed.Out, StringComparison.Ordinal);
+        Assert.True(await HeldAsync(_withdrawn));
+        Assert.True(await HeldAsync(_alsoWithdrawn));
+    }
+
+    [Fact]
+    public async Task A_row_edited_to_name_an_entry_that_is_not_the_cases_submission_purges_nothing()
+    {
+        var export = await ExportAsync(AuditExportFormat.Json, "edited.json");
+        // A row now names the kept case, with a leaf hash computed again, but an entry that is not its submission.
+        await EditRowAsync(export, 0, "caseId", _kept.ToString(), rehash: true);
+
+        var failed = await IntakeCli.RunAsync(Restored(), "retention", "purge-again", "--file", export);
+
+        Assert.Equal(1, failed.Exit);
+        Assert.Contains("the export does not describe this ledger, or was changed", failed.Out, StringComparison.Ordinal);
+        Assert.Contains("Nothing was purged", failed.Out, StringComparison.Ordinal);
+        Assert.True(await HeldAsync(_kept));
+        Assert.True(await HeldAsync(_withdrawn));
+    }
+
+    [Fact]
+    public async Task A_purger_setting_that_does_not_work_is_found_before_anything_changes()
+    {
+        var export = await ExportAsync(AuditExportFormat.Json, "ok.json");
+        var settings = Restored();
+        settings["Database:Purger"] = new NpgsqlConnectionStringBuilder(_restored.Database.Purger) { Password = "wrong" }.ConnectionString;
+        var entries = (await _restored.ReadAllAsync()).Count;
+
+        var failed = await IntakeCli.RunAsync(settings, "retention", "purge-again", "--file", export);
+
+        Assert.Equal(1, failed.Exit);
+        Assert.Contains("cannot use the database as the purger (setting Database:Purger)", failed.Error, StringComparison.Ordinal);
+        Assert.Equal(entries, (await _restored.ReadAllAsync()).Count);
         Assert.True(await HeldAsync(_withdrawn));
     }
 

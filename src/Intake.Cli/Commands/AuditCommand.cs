@@ -107,6 +107,12 @@ public static class AuditCommand
                 await console.Error.WriteLineAsync($"intake {name}: {path.FullName} is not an audit export: {ex.Message}");
                 return 2;
             }
+            catch (ArgumentException)
+            {
+                // A pipe or a device, e.g. <(gpg --decrypt …): the reader goes back over the file.
+                await console.Error.WriteLineAsync($"intake {name}: cannot read the export ({path.FullName}): it is not a regular file; decrypt it to a file first");
+                return 2;
+            }
             catch (IOException ex)
             {
                 await console.Error.WriteLineAsync($"intake {name}: cannot read the export ({path.FullName}): {ex.Message}");

@@ -61,27 +61,59 @@ public static class RetentionCommand
                 return 1;
             }
 
+            // The purger role is needed for every purge: a wrong setting is found before anything changes.
+            try
+            {
+                await using var check = purgerDatabase.CreateCommand("SELECT 1");
+                await check.ExecuteScalarAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+            {
+                await console.Error.WriteLineAsync($"intake {Name}: cannot use the database as the purger (setting Database:Purger): {ex.Message}");
+                return 1;
+            }
+
             await using var writer = new LedgerWriter(app, TimeProvider.System, NullLogger<LedgerWriter>.Instance);
             var cases = new CaseStore(app, new UploadStore(app), writer, new LedgerPurger(writer, app, purgerDatabase), purgerDatabase,
                 new LegalHoldStore(app, writer, TimeProvider.System));
             var named = export.Tombstones.Select(t => t.CaseId).Distinct().Count();
-            var held = await cases.HeldAgainAsync(export.Tombstones, cancellationToken);
-            var reasons = string.Join(", ", held.GroupBy(t => t.Reason.Length > 0 ? t.Reason : "no reason")
+            IReadOnlyList<ExportedTombstone> held;
+            try
+            {
+                held = await cases.HeldAgainAsync(export.Tombstones, cancellationToken);
+            }
+            catch (InvalidDataException mismatch)
+            {
+                await console.Out.WriteLineAsync($"FAIL: {mismatch.Message}. Nothing was purged: find out why before the service opens.");
+                return 1;
+            }
+            var reasons = string.Join(", ", held.GroupBy(t => t.PurgeReason)
                 .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key}: {g.Count()}")));
-            var covers = export.Query is { From: null, To: null } ? ""
-                : $" The export covers only the days {export.Query.From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "from the start"} to {export.Query.To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "its day"}.";
+            var byReason = held.Count > 0 ? $" ({reasons})" : "";
             if (parse.GetValue(dryRun))
             {
                 await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"dry run: {held.Count} of the {named} cases the export's tombstones name are in this database again{(held.Count > 0 ? $" ({reasons})" : "")}; nothing was purged.{covers}"));
+                    $"dry run: {held.Count} of the {named} cases the export's tombstones name are in this database again{byReason}; nothing was purged."));
                 return 0;
             }
+            var done = 0;
             foreach (var again in held)
             {
-                await cases.PurgeAgainAsync(again, cancellationToken);
+                try
+                {
+                    await cases.PurgeAgainAsync(again, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // Each case is marked as a purge begun first, so the job finishes this one; the rest need the command again.
+                    await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"FAIL after {done} of {held.Count} cases: {ex.Message.Split('\n')[0]}. Run the command again: it carries on with what is left."));
+                    return 1;
+                }
+                done++;
             }
             await console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"ok: {held.Count} of the {named} cases the export's tombstones name were in this database again and are purged again{(held.Count > 0 ? $" ({reasons})" : "")}; each purge is in the ledger.{covers}"));
+                $"ok: {held.Count} of the {named} cases the export's tombstones name were in this database again and are purged again{byReason}; each purge is in the ledger."));
             return 0;
         }));
         return command;

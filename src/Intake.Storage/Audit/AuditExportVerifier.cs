@@ -21,8 +21,12 @@ public sealed record AuditExportReport(AuditExportFormat Format, long Rows, long
     public bool Ok => Problem is null;
 }
 
-/// <summary>A purge tombstone an export lists: the case it purged and the reason it records ("withdrawn", "retention").</summary>
-public sealed record ExportedTombstone(long Sequence, Guid CaseId, string Reason);
+/// <summary>A purge tombstone an export lists: the entry and case it purged and the reason it records ("withdrawn", "retention").</summary>
+public sealed record ExportedTombstone(long Sequence, Guid CaseId, long PurgedSequence, string Reason)
+{
+    /// <summary>The reason to purge for again: the recorded one, or "retention" (the job's) when a tombstone records none.</summary>
+    public string PurgeReason => Reason.Length > 0 ? Reason : "retention";
+}
 
 /// <summary>
 /// The purge tombstones of an export, read by <see cref="AuditExportVerifier.ReadTombstones"/>: the
@@ -34,13 +38,14 @@ public sealed record AuditExportTombstones(AuditExportFormat Format, AuditExport
 {
     /// <summary>
     /// Why the export may leave out tombstones, or null: it selects another kind, one actor or one
-    /// case (tombstones have no actor, and a case filter keeps one case). A day range is reported, not refused.
+    /// case (tombstones have no actor, and a case filter keeps one case), or only some days.
     /// </summary>
-    public string? Incomplete => Query.Filter switch
+    public string? Incomplete => Query switch
     {
-        { Kind: { } kind } when kind != LedgerEntryKind.PurgeTombstone => $"it selects only entries of kind {(short)kind} ({kind})",
-        { Actor: not null } => "it selects only one person's actions",
-        { CaseId: not null } => "it selects only one case",
+        { Filter.Kind: { } kind } when kind != LedgerEntryKind.PurgeTombstone => $"it selects only entries of kind {(short)kind} ({kind})",
+        { Filter.Actor: not null } => "it selects only one person's actions",
+        { Filter.CaseId: not null } => "it selects only one case",
+        { From: not null } or { To: not null } => "it covers only some days",
         _ => null,
     };
 }
@@ -88,8 +93,9 @@ public sealed class AuditExportVerifier(NpgsqlDataSource dataSource)
     /// Reads the purge tombstones an export lists, without comparing the export with this ledger:
     /// after a backup is restored the ledger is older than the export, and the tombstones that
     /// matter are exactly those it no longer holds. Each row is still checked on its own (its fields
-    /// recompute to its leaf hash, in sequence order, within the stated size), so a damaged or
-    /// edited row stops the reading there.
+    /// recompute to its leaf hash, in sequence order, within the stated size), so a damaged row stops
+    /// the reading there. That hash covers only the row's own fields: it does not show that nobody
+    /// edited the file and computed it again (docs/operations.md §3.4).
     /// </summary>
     /// <exception cref="UnreadableExportException">The file is not an audit export.</exception>
     public static AuditExportTombstones ReadTombstones(Stream export)
@@ -105,10 +111,10 @@ public sealed class AuditExportVerifier(NpgsqlDataSource dataSource)
                 {
                     return new AuditExportTombstones(format, header.Query, header.TreeSize, tombstones, problem);
                 }
-                if (read.Row is { Kind: LedgerEntryKind.PurgeTombstone, CaseId: { } caseId } row)
+                if (read.Row is { Kind: LedgerEntryKind.PurgeTombstone, CaseId: { } caseId, PurgedSequence: { } purged } row)
                 {
                     var reason = AuditLog.ParseMetadata(row.Metadata).GetValueOrDefault("reason") ?? "";
-                    tombstones.Add(new ExportedTombstone(row.Sequence, caseId, reason));
+                    tombstones.Add(new ExportedTombstone(row.Sequence, caseId, purged, reason));
                 }
             }
         }

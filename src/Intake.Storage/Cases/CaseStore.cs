@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Intake.Core.Crypto;
 using Intake.Core.Ledger;
@@ -152,37 +153,56 @@ public sealed class CaseStore(NpgsqlDataSource dataSource, UploadStore uploads, 
 
     /// <summary>
     /// After a backup is restored: the cases that purge tombstones from a newer audit export name
-    /// and that this database holds again, one per case with the reason of its last tombstone.
+    /// and that this database holds again, one per case with the reason of its last tombstone, in
+    /// the order they were purged. Each must be named by a tombstone of its own submission entry
+    /// (every purge tombstones it): otherwise the export does not describe this database.
     /// </summary>
-    public async Task<IReadOnlyList<Audit.ExportedTombstone>> HeldAgainAsync(IEnumerable<Audit.ExportedTombstone> tombstones,
+    /// <exception cref="InvalidDataException">A case held here is named, but not its submission entry.</exception>
+    public async Task<IReadOnlyList<Audit.ExportedTombstone>> HeldAgainAsync(IReadOnlyCollection<Audit.ExportedTombstone> tombstones,
         CancellationToken cancellationToken = default)
     {
-        var named = tombstones.GroupBy(t => t.CaseId).Select(g => g.MaxBy(t => t.Sequence)!).ToList();
-        await using var command = dataSource.CreateCommand("SELECT id FROM intake.cases WHERE id = ANY(@ids)");
-        command.Parameters.AddWithValue("ids", named.Select(t => t.CaseId).ToArray());
-        var held = new HashSet<Guid>();
+        var named = tombstones.GroupBy(t => t.CaseId).ToDictionary(g => g.Key, g => g.ToList());
+        await using var command = dataSource.CreateCommand("SELECT id, submission_seq FROM intake.cases WHERE id = ANY(@ids)");
+        command.Parameters.AddWithValue("ids", named.Keys.ToArray());
+        var held = new List<Audit.ExportedTombstone>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            held.Add(reader.GetGuid(0));
+            var (id, submission) = (reader.GetGuid(0), reader.GetInt64(1));
+            var ofCase = named[id];
+            if (!ofCase.Any(t => t.PurgedSequence == submission))
+            {
+                var first = ofCase.Min(t => t.Sequence);
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"the tombstone at seq {first} names a case this database holds, but no tombstone of the export names that case's submission (entry {submission}): the export does not describe this ledger, or was changed"));
+            }
+            held.Add(ofCase.MaxBy(t => t.Sequence)!);
         }
-        return [.. named.Where(t => held.Contains(t.CaseId)).OrderBy(t => t.Sequence)];
+        return [.. held.OrderBy(t => t.Sequence)];
     }
 
     /// <summary>
     /// Purges again a case a restore brought back (<see cref="HeldAgainAsync"/>), as it was purged
-    /// before: a withdrawal as <see cref="WithdrawAsync"/> does; any other reason ends what is left of
-    /// its holds as the retention job does and records that reason on the new tombstones.
+    /// before. It is first marked as a purge begun (<c>intake.case_purges</c>), as the retention job
+    /// marks its own, so that a run cut short is finished by the job. Then a withdrawal goes as
+    /// <see cref="WithdrawAsync"/> goes; any other reason ends what is left of the case's holds as the
+    /// job does and records that reason on the new tombstones.
     /// </summary>
     public async Task PurgeAgainAsync(Audit.ExportedTombstone named, CancellationToken cancellationToken = default)
     {
-        if (named.Reason == "withdrawn")
+        await using (var mark = dataSource.CreateCommand(
+            "INSERT INTO intake.case_purges (case_id, started_on) VALUES (@id, (now() AT TIME ZONE 'utc')::date) ON CONFLICT DO NOTHING"))
+        {
+            mark.Parameters.AddWithValue("id", named.CaseId);
+            await mark.ExecuteNonQueryAsync(cancellationToken);
+        }
+        if (named.PurgeReason == "withdrawn")
         {
             await WithdrawAsync(named.CaseId, cancellationToken);
             return;
         }
         await holds.EndForPurgeAsync(named.CaseId, cancellationToken);
-        var reason = named.Reason.Length > 0 ? named.Reason : "retention";
-        await CasePurge.RunAsync(dataSource, purger, purgerDataSource, named.CaseId, JsonSerializer.SerializeToUtf8Bytes(new { reason }), cancellationToken);
+        await CasePurge.RunAsync(dataSource, purger, purgerDataSource, named.CaseId,
+            JsonSerializer.SerializeToUtf8Bytes(new { reason = named.PurgeReason }), cancellationToken);
     }
 }

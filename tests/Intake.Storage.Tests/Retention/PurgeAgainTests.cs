@@ -71,15 +71,56 @@ public sealed class PurgeAgainTests
     }
 
     [Fact]
-    public async Task Nothing_is_purged_when_the_export_names_no_case_this_database_holds()
+    public async Task A_case_held_here_is_purged_again_only_when_the_export_names_its_own_submission_entry()
     {
-        await using var bed = await RetentionTestBed.CreateAsync("purge_again_none");
+        await using var bed = await RetentionTestBed.CreateAsync("purge_again_tie");
         var live = await bed.CaseAsync();
-        var foreign = new ExportedTombstone(7, Guid.NewGuid(), "withdrawn");
+        var before = (await bed.EntriesAsync()).Count;
 
-        Assert.Empty(await bed.Cases.HeldAgainAsync([foreign]));
+        // Another Intake's export names no case held here; an empty one names none at all.
+        Assert.Empty(await bed.Cases.HeldAgainAsync([new ExportedTombstone(7, Guid.NewGuid(), 3, "withdrawn")]));
         Assert.Empty(await bed.Cases.HeldAgainAsync([]));
+        // A row naming this case with an entry that is not its submission does not describe this ledger.
+        var wrong = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            bed.Cases.HeldAgainAsync([new ExportedTombstone(40, live.CaseId, live.SubmissionSequence + 1, "withdrawn")]));
+        Assert.Contains("tombstone at seq 40", wrong.Message, StringComparison.Ordinal);
+        Assert.Contains($"(entry {live.SubmissionSequence})", wrong.Message, StringComparison.Ordinal);
+        // Reading changed nothing.
         Assert.Equal([live.CaseId], await bed.RemainingAsync([live.CaseId]));
+        Assert.Equal(before, (await bed.EntriesAsync()).Count);
+
+        // Named with its submission entry, and a tombstone without a reason: the last tombstone's
+        // reason, "retention" when there is none, purges it, and records that reason.
+        var named = await bed.Cases.HeldAgainAsync([
+            new ExportedTombstone(40, live.CaseId, live.SubmissionSequence, "withdrawn"),
+            new ExportedTombstone(41, live.CaseId, live.SubmissionSequence + 1, "")]);
+        var last = Assert.Single(named);
+        Assert.Equal((41L, "retention"), (last.Sequence, last.PurgeReason));
+        await bed.Cases.PurgeAgainAsync(last);
+        await bed.AssertPurgedOnceAndLedgerVerifiesAsync([live.CaseId], "retention");
+        Assert.Equal(0, await bed.ScalarAsync("SELECT count(*) FROM intake.case_purges"));
+    }
+
+    [Fact]
+    public async Task A_case_marked_by_a_run_cut_short_is_due_at_once_and_the_job_finishes_it()
+    {
+        await using var bed = await RetentionTestBed.CreateAsync("purge_again_cut");
+        var live = await bed.CaseAsync();
+        Assert.Equal(0, await bed.ScalarAsync("SELECT count(*) FROM intake.case_retention WHERE id = @id AND purge_on <= @today",
+            ("id", live.CaseId), ("today", bed.Today)));
+
+        // The run is cut short after the mark: a purge that cannot start (the purger cannot log in).
+        var broken = new Npgsql.NpgsqlConnectionStringBuilder(bed.Db.Database.Purger) { Password = "wrong" }.ConnectionString;
+        await using var wrongPurger = Npgsql.NpgsqlDataSource.Create(broken);
+        var cut = new Intake.Storage.Cases.CaseStore(bed.Db.App, bed.Uploads, bed.Writer, new LedgerPurger(bed.Writer, bed.Db.App, wrongPurger), wrongPurger, bed.Holds);
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => cut.PurgeAgainAsync(new ExportedTombstone(40, live.CaseId, live.SubmissionSequence, "withdrawn")));
+
+        Assert.Equal(1, await bed.ScalarAsync("SELECT count(*) FROM intake.case_retention WHERE id = @id AND purge_on <= @today",
+            ("id", live.CaseId), ("today", bed.Today)));
+        var purger = new RetentionPurger(bed.Db.App, new LedgerPurger(bed.Writer, bed.Db.App, bed.Db.Purger), bed.Db.Purger, bed.Holds,
+            new Intake.Storage.Routing.StaffNotifications(bed.Db.App, bed.Time), bed.Time);
+        Assert.Equal(1, (await purger.RunAsync(Settings)).Purged);
+        Assert.Empty(await bed.RemainingAsync([live.CaseId]));
     }
 
     private static async Task<AuditExportTombstones> ExportTombstonesAsync(RetentionTestBed bed)
