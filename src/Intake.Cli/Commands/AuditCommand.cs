@@ -32,12 +32,10 @@ public static class AuditCommand
                 return 2;
             }
             await using var dataSource = LedgerSettings.AppDatabase(configuration);
-            AuditExportReport report = null!;
-            var read = await ReadExportAsync(console, "audit verify", path, async stream =>
-                report = await new AuditExportVerifier(dataSource).VerifyAsync(stream, cancellationToken));
-            if (read != 0)
+            if (await ReadExportAsync(console, "audit verify", path, stream => new AuditExportVerifier(dataSource).VerifyAsync(stream, cancellationToken))
+                is not { } report)
             {
-                return read;
+                return 2;
             }
             if (!report.Ok)
             {
@@ -72,18 +70,20 @@ public static class AuditCommand
             await console.Error.WriteLineAsync($"intake {name}: unexpected argument {parse.UnmatchedTokens[0]}; usage: intake {name} {usage}");
             return null;
         }
-        if (parse.GetValue(file) is not { } path)
+        var path = parse.GetValue(file);
+        if (path is null)
         {
             await console.Error.WriteLineAsync($"intake {name}: --file PATH is required ({what})");
         }
-        return parse.GetValue(file);
+        return path;
     }
 
     /// <summary>
-    /// Opens an audit export and hands it to <paramref name="read"/>; a file that cannot be read or
-    /// is not an audit export is one line on standard error and exit code 2. Returns 0 when it was read.
+    /// Opens an audit export and returns what <paramref name="read"/> makes of it; a file that cannot be
+    /// read or is not an audit export is one line on standard error and null (the caller exits with 2).
     /// </summary>
-    internal static async Task<int> ReadExportAsync<T>(CliConsole console, string name, FileInfo path, Func<Stream, Task<T>> read)
+    internal static async Task<T?> ReadExportAsync<T>(CliConsole console, string name, FileInfo path, Func<Stream, Task<T>> read)
+        where T : class
     {
         FileStream stream;
         try
@@ -93,30 +93,29 @@ public static class AuditCommand
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             await console.Error.WriteLineAsync($"intake {name}: cannot read the export ({path.FullName}): {ex.Message}");
-            return 2;
+            return null;
         }
         await using (stream)
         {
             try
             {
-                await read(stream);
-                return 0;
+                return await read(stream);
             }
             catch (UnreadableExportException ex)
             {
                 await console.Error.WriteLineAsync($"intake {name}: {path.FullName} is not an audit export: {ex.Message}");
-                return 2;
+                return null;
             }
             catch (ArgumentException)
             {
                 // A pipe or a device, e.g. <(gpg --decrypt …): the reader goes back over the file.
                 await console.Error.WriteLineAsync($"intake {name}: cannot read the export ({path.FullName}): it is not a regular file; decrypt it to a file first");
-                return 2;
+                return null;
             }
             catch (IOException ex)
             {
                 await console.Error.WriteLineAsync($"intake {name}: cannot read the export ({path.FullName}): {ex.Message}");
-                return 2;
+                return null;
             }
         }
     }

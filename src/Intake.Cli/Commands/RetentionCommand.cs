@@ -43,11 +43,9 @@ public static class RetentionCommand
             await using var app = LedgerSettings.AppDatabase(configuration);
             await using var purgerDatabase = LedgerSettings.Database(configuration, "Database:Purger");
 
-            AuditExportTombstones export = null!;
-            var read = await AuditCommand.ReadExportAsync(console, Name, path, stream => Task.FromResult(export = AuditExportVerifier.ReadTombstones(stream)));
-            if (read != 0)
+            if (await AuditCommand.ReadExportAsync(console, Name, path, stream => Task.FromResult(AuditExportVerifier.ReadTombstones(stream))) is not { } export)
             {
-                return read;
+                return 2;
             }
             if (export.Incomplete is { } why)
             {

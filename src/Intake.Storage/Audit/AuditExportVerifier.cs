@@ -30,11 +30,10 @@ public sealed record ExportedTombstone(long Sequence, Guid CaseId, long PurgedSe
 
 /// <summary>
 /// The purge tombstones of an export, read by <see cref="AuditExportVerifier.ReadTombstones"/>: the
-/// filters it was taken with, the ledger size it states, the tombstones, and the first row that is
-/// not sound on its own (then the tombstones are those before it).
+/// filters it was taken with, the tombstones, and the first row that is not sound on its own (then
+/// the tombstones are those before it).
 /// </summary>
-public sealed record AuditExportTombstones(AuditExportFormat Format, AuditExportQuery Query, long TreeSize, IReadOnlyList<ExportedTombstone> Tombstones,
-    AuditExportProblem? Problem)
+public sealed record AuditExportTombstones(AuditExportQuery Query, IReadOnlyList<ExportedTombstone> Tombstones, AuditExportProblem? Problem)
 {
     /// <summary>
     /// Why the export may leave out tombstones, or null: it selects another kind, one actor or one
@@ -100,7 +99,7 @@ public sealed class AuditExportVerifier(NpgsqlDataSource dataSource)
     /// <exception cref="UnreadableExportException">The file is not an audit export.</exception>
     public static AuditExportTombstones ReadTombstones(Stream export)
     {
-        var (format, source, header) = Open(export);
+        var (_, source, header) = Open(export);
         var run = new Run(null, header);
         var tombstones = new List<ExportedTombstone>();
         for (var batch = source.ReadRows(BatchSize); batch.Count > 0; batch = source.ReadRows(BatchSize))
@@ -109,7 +108,7 @@ public sealed class AuditExportVerifier(NpgsqlDataSource dataSource)
             {
                 if (run.CheckOnItsOwn(read) is { } problem)
                 {
-                    return new AuditExportTombstones(format, header.Query, header.TreeSize, tombstones, problem);
+                    return new AuditExportTombstones(header.Query, tombstones, problem);
                 }
                 if (read.Row is { Kind: LedgerEntryKind.PurgeTombstone, CaseId: { } caseId, PurgedSequence: { } purged } row)
                 {
@@ -118,7 +117,7 @@ public sealed class AuditExportVerifier(NpgsqlDataSource dataSource)
                 }
             }
         }
-        return new AuditExportTombstones(format, header.Query, header.TreeSize, tombstones, null);
+        return new AuditExportTombstones(header.Query, tombstones, null);
     }
 
     /// <summary>The export's format, a reader of its rows, and its header.</summary>
